@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS schema_info (
 CREATE TABLE IF NOT EXISTS messages (
     message_id        VARCHAR PRIMARY KEY,   -- without angle brackets
     msgid_synthetic   BOOLEAN NOT NULL,      -- true: no Message-ID header, id derived from content
-    date              TIMESTAMPTZ NOT NULL,  -- UTC; see date_source
+    date              TIMESTAMPTZ,           -- UTC; see date_source (NULL only when no time at all)
     date_source       VARCHAR NOT NULL,      -- 'header' or 'archive:<why>'
     date_raw          VARCHAR,               -- the Date header as written (NULL when absent)
     archive_time      TIMESTAMPTZ,           -- the archive's own time (commit time, From_ line, file mtime)
@@ -123,5 +123,5 @@ CREATE TABLE IF NOT EXISTS ingest_errors (
     stage       VARCHAR NOT NULL,            -- read | parse | load
     reason      VARCHAR NOT NULL,
     raw_size    BIGINT,
-    at          TIMESTAMPTZ NOT NULL
+    logged_at   TIMESTAMPTZ NOT NULL
 );

@@ -1,0 +1,67 @@
+"""Source kinds. Each is a small module plus one entry in :data:`REGISTRY`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import SourceError
+from ingest.model import SourceKind
+from ingest.sources import mailbox_files, public_inbox, remote
+from ingest.sources.base import Unit
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: SourceKind
+    detect: Callable[[Path], bool]
+    units: Callable[[Path, dict[int, str], str | None], list[Unit]]
+
+
+# Order matters: a v2 inbox folder is checked before a bare repository.
+REGISTRY: tuple[Kind, ...] = (
+    Kind(SourceKind.PUBLIC_INBOX_V2, public_inbox.is_v2, public_inbox.v2_units),
+    Kind(SourceKind.PUBLIC_INBOX_V1, public_inbox.is_v1, public_inbox.v1_units),
+    Kind(SourceKind.MAILDIR, mailbox_files.is_maildir, mailbox_files.maildir_units),
+    Kind(SourceKind.MBOX, mailbox_files.is_mbox, mailbox_files.mbox_units),
+)
+
+
+def source_key(spec: str) -> str:
+    """The stable key a source is remembered by: its URL or its absolute path."""
+    return spec.rstrip("/") if remote.is_url(spec) else str(Path(spec).resolve())
+
+
+def detect(spec: str) -> SourceKind:
+    if remote.is_url(spec):
+        return SourceKind.REMOTE
+    path = Path(spec)
+    if not path.exists():
+        raise SourceError(f"{spec}: no such file or directory")
+    for k in REGISTRY:
+        if k.detect(path):
+            return k.kind
+    raise SourceError(
+        f"{spec} is not an archive lorelens can read "
+        "(public-inbox v1 or v2, mbox, maildir, or an http(s) inbox URL)"
+    )
+
+
+def plan(
+    spec: str,
+    state: dict[int, str],
+    *,
+    label: str | None = None,
+    mirrors: Path,
+    log: Callable[[str], None] = lambda _m: None,
+) -> list[Unit]:
+    """The units to read for one source, given its saved per-epoch markers."""
+    kind = detect(spec)
+    if kind == SourceKind.REMOTE:
+        return remote.remote_units(spec, state, label, mirrors, log)
+    entry = next(k for k in REGISTRY if k.kind == kind)
+    return entry.units(Path(spec), state, label)
+
+
+__all__ = ["REGISTRY", "Unit", "detect", "plan", "source_key"]

@@ -1,0 +1,41 @@
+"""What is in a database: the numbers behind ``lorelens status``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Status:
+    messages: int
+    patches: int
+    covers: int
+    threads: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    errors: int
+    lists: list[tuple[str, int, dt.datetime, dt.datetime]]
+    last_run: dict[str, Any] | None
+
+
+def status(con: duckdb.DuckDBPyConnection) -> Status:
+    messages, patches, covers, threads, first, last = con.execute(
+        "SELECT count(*), count(*) FILTER (is_patch), count(*) FILTER (is_cover), "
+        "count(DISTINCT thread_id), min(date), max(date) FROM messages"
+    ).fetchone()
+    errors = con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0]
+    lists = con.execute(
+        "SELECT l, count(*), min(date), max(date) FROM "
+        "(SELECT unnest(lists) AS l, date FROM messages) GROUP BY l ORDER BY count(*) DESC"
+    ).fetchall()
+    cur = con.execute(
+        "SELECT run_id, started_at, status, n_read, n_new, n_duplicate, n_failed, seconds "
+        "FROM ingest_runs ORDER BY run_id DESC LIMIT 1"
+    )
+    row = cur.fetchone()
+    last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+    return Status(messages, patches, covers, threads, first, last, errors, lists, last_run)

@@ -1,0 +1,103 @@
+"""What a unified diff in a mail body touches: files, lines added and removed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_GIT = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
+
+
+@dataclass(frozen=True, slots=True)
+class DiffStat:
+    files: tuple[str, ...]
+    added: int
+    removed: int
+
+
+def _strip_prefix(path: str) -> str:
+    path = path.strip().split("\t", 1)[0].strip('"')
+    if path == "/dev/null":
+        return path
+    return path.split("/", 1)[1] if "/" in path else path
+
+
+def looks_like_diff(body: str) -> bool:
+    return "\n@@ -" in body and ("diff --git " in body or "\n+++ " in body)
+
+
+def parse_diff(body: str) -> DiffStat | None:
+    """Files touched and +/- line counts, or None when the body holds no diff.
+
+    Hunks are consumed by the line counts in their ``@@ -a,b +c,d @@`` headers, so a
+    removed line that itself starts with ``-- `` is not mistaken for a file header.
+    Renames and deletions name the path that exists after the change (the old path for a
+    deleted file).
+    """
+    if not looks_like_diff(body):
+        return None
+    files: list[str] = []
+    seen: set[str] = set()
+    added = removed = 0
+    old_path: str | None = None
+    in_git_header = False
+    lines = body.split("\n")
+    i, n = 0, len(lines)
+
+    def add(path: str) -> None:
+        if path and path != "/dev/null" and path not in seen:
+            seen.add(path)
+            files.append(path)
+
+    while i < n:
+        line = lines[i].rstrip("\r")
+        if line.startswith("diff --git "):
+            m = _GIT.match(line)
+            old_path = None
+            in_git_header = True
+            if m:
+                old_path = m.group(1)
+                pending_new = m.group(2)
+                # the path is confirmed by ---/+++ or rename/delete lines below;
+                # a mode-only or binary change has none of those, so record it now
+                add(pending_new)
+            i += 1
+            continue
+        if line.startswith("--- ") and i + 1 < n and lines[i + 1].startswith("+++ "):
+            old = _strip_prefix(line[4:])
+            new = _strip_prefix(lines[i + 1].rstrip("\r")[4:])
+            if not in_git_header:
+                add(new if new != "/dev/null" else old)
+            elif new == "/dev/null" and old_path:
+                pass  # deletion: the diff --git line already named it
+            in_git_header = False
+            i += 2
+            continue
+        m = _HUNK.match(line)
+        if m:
+            old_len = int(m.group(1)) if m.group(1) is not None else 1
+            new_len = int(m.group(2)) if m.group(2) is not None else 1
+            i += 1
+            while i < n and (old_len > 0 or new_len > 0):
+                h = lines[i]
+                c = h[:1]
+                if c == "+":
+                    added += 1
+                    new_len -= 1
+                elif c == "-":
+                    removed += 1
+                    old_len -= 1
+                elif c == " " or h in ("", "\r"):
+                    old_len -= 1
+                    new_len -= 1
+                elif c == "\\":
+                    pass  # "\ No newline at end of file"
+                else:
+                    break  # truncated or mangled hunk: stop counting it
+                i += 1
+            continue
+        i += 1
+    if not files:
+        return None
+    return DiffStat(tuple(files), added, removed)

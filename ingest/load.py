@@ -1,0 +1,355 @@
+"""The only module that writes the database.
+
+Rows arrive in batches and are loaded as Arrow tables; each batch, its errors and the
+progress marker that covers it commit in one transaction, so a run killed at any point
+leaves every message stored exactly once and the next run resumes after the marker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest.errors import DatabaseError
+from ingest.model import Deletion, ParsedMessage, ParseFailure
+from ingest.sources.base import Unit
+
+SCHEMA_VERSION = "1"
+
+_MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("message_id", pa.string()),
+    ("msgid_synthetic", pa.bool_()),
+    ("date", pa.timestamp("us", tz="UTC")),
+    ("date_source", pa.string()),
+    ("date_raw", pa.string()),
+    ("archive_time", pa.timestamp("us", tz="UTC")),
+    ("from_name", pa.string()),
+    ("from_email", pa.string()),
+    ("from_domain", pa.string()),
+    ("from_raw", pa.string()),
+    ("subject", pa.string()),
+    ("subject_base", pa.string()),
+    ("prefixes", pa.list_(pa.string())),
+    ("in_reply_to", pa.string()),
+    ("references", pa.list_(pa.string())),
+    ("is_reply", pa.bool_()),
+    ("is_patch", pa.bool_()),
+    ("is_cover", pa.bool_()),
+    ("is_rfc", pa.bool_()),
+    ("is_resend", pa.bool_()),
+    ("patch_version", pa.int32()),
+    ("patch_counter", pa.int32()),
+    ("patch_total", pa.int32()),
+    ("has_diff", pa.bool_()),
+    ("files", pa.list_(pa.string())),
+    ("lines_added", pa.int32()),
+    ("lines_removed", pa.int32()),
+    ("change_id", pa.string()),
+    ("to_addrs", pa.list_(pa.string())),
+    ("cc_addrs", pa.list_(pa.string())),
+    ("body_chars", pa.int32()),
+    ("content_hash", pa.string()),
+)
+MESSAGE_SCHEMA = pa.schema(_MESSAGE_COLUMNS)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def schema_sql() -> str:
+    return resources.files("ingest").joinpath("schema.sql").read_text()
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, turning DuckDB's lock and format errors into one clear line."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise DatabaseError(f"{path}: no such database (run `lorelens ingest` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        m = re.search(r"PID (\d+)", text)
+        if "lock" in text.lower():
+            who = f" (process {m.group(1)})" if m else ""
+            raise DatabaseError(f"{path} is locked by another writer{who}") from exc
+        raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@dataclass
+class BatchCounts:
+    read: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    deleted: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.read += other.read
+        self.new += other.new
+        self.duplicate += other.duplicate
+        self.failed += other.failed
+        self.deleted += other.deleted
+
+
+class Store:
+    """Writes ingest results into one DuckDB file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.con = connect(self.path)
+        self.con.execute(schema_sql())
+        self.con.execute(
+            "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+            [SCHEMA_VERSION],
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- runs -------------------------------------------------------------------------
+    def start_run(self, sources: Sequence[str], version: str) -> int:
+        run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+        self.con.execute(
+            "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
+            "VALUES (?, ?, ?, 'running', ?)",
+            [run_id, _now(), list(sources), version],
+        )
+        return int(run_id)
+
+    def finish_run(self, run_id: int, counts: BatchCounts, seconds: float, status: str) -> None:
+        self.con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, status = ?, n_read = ?, n_new = ?, "
+            "n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, msgs_per_sec = ? "
+            "WHERE run_id = ?",
+            [
+                _now(), status, counts.read, counts.new, counts.duplicate, counts.failed,
+                counts.deleted, seconds, counts.read / seconds if seconds > 0 else None, run_id,
+            ],
+        )
+
+    def state(self, source: str) -> dict[int, str]:
+        rows = self.con.execute(
+            "SELECT epoch, last_commit FROM source_state WHERE source = ?", [source]
+        ).fetchall()
+        return {int(e): c for e, c in rows if c}
+
+    # -- one batch, one transaction ---------------------------------------------------
+    def write_batch(
+        self,
+        run_id: int,
+        unit: Unit,
+        parsed: list[ParsedMessage],
+        failures: list[ParseFailure],
+        deletions: list[tuple[Deletion, str | None]],
+        marker: str | None,
+    ) -> BatchCounts:
+        counts = BatchCounts(read=len(parsed) + len(failures) + len(deletions))
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            existing = self._existing({p.message_id for p in parsed})
+            new: dict[str, ParsedMessage] = {}
+            sources: list[tuple[ParsedMessage, str]] = []
+            list_updates: dict[str, set[str]] = {}
+            for p in parsed:
+                first = new.get(p.message_id)
+                if first is None and p.message_id not in existing:
+                    new[p.message_id] = p
+                    sources.append((p, "first"))
+                    continue
+                counts.duplicate += 1
+                if first is not None:
+                    old_hash, old_lists = first.content_hash, {first.list} if first.list else set()
+                    old_lists |= list_updates.get(p.message_id, set())
+                else:
+                    old_hash, old_lists = existing[p.message_id]
+                if old_hash != p.content_hash:
+                    sources.append((p, "different-content"))
+                elif p.list and p.list not in old_lists:
+                    sources.append((p, "other-list"))
+                    list_updates.setdefault(p.message_id, set()).add(p.list)
+                else:
+                    sources.append((p, "same-content"))
+            counts.new = len(new)
+            if new:
+                self._insert_messages(run_id, list(new.values()), list_updates)
+                self._insert_trailers(list(new.values()))
+            pending = {k: v for k, v in list_updates.items() if k not in new}
+            if pending:
+                self._update_lists(pending)
+            if sources:
+                self._insert_sources(run_id, sources)
+            if failures:
+                self._insert_errors(run_id, unit, failures)
+            counts.failed = len(failures)
+            if deletions:
+                counts.deleted = self._delete(run_id, unit, deletions)
+            if marker is not None:
+                con.execute(
+                    "INSERT OR REPLACE INTO source_state VALUES (?, ?, ?, ?, ?)",
+                    [unit.source, unit.epoch, str(unit.git_dir) if unit.git_dir else None,
+                     marker, _now()],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return counts
+
+    def _existing(self, ids: set[str]) -> dict[str, tuple[str, set[str]]]:
+        if not ids:
+            return {}
+        table = pa.table({"message_id": pa.array(sorted(ids), pa.string())})
+        self.con.register("_batch_ids", table)
+        try:
+            rows = self.con.execute(
+                "SELECT m.message_id, m.content_hash, m.lists FROM messages m "
+                "JOIN _batch_ids b USING (message_id)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_batch_ids")
+        return {mid: (h, set(lists or [])) for mid, h, lists in rows}
+
+    def _insert_messages(
+        self, run_id: int, rows: list[ParsedMessage], list_updates: dict[str, set[str]]
+    ) -> None:
+        cols = {name: [getattr(r, name) for r in rows] for name, _ in _MESSAGE_COLUMNS}
+        lists = []
+        for r in rows:
+            found = {r.list} if r.list else set()
+            found |= list_updates.get(r.message_id, set())
+            lists.append(sorted(found))
+        table = pa.Table.from_pydict(cols, schema=MESSAGE_SCHEMA).append_column(
+            "lists", pa.array(lists, pa.list_(pa.string()))
+        )
+        self.con.register("_new_messages", table)
+        try:
+            names = ", ".join(f'"{n}"' for n, _ in _MESSAGE_COLUMNS)
+            self.con.execute(
+                f"INSERT INTO messages ({names}, lists, first_seen_run) "
+                f"SELECT {names}, lists, {int(run_id)} FROM _new_messages"
+            )
+        finally:
+            self.con.unregister("_new_messages")
+
+    def _insert_trailers(self, rows: list[ParsedMessage]) -> None:
+        out: dict[str, list] = {k: [] for k in (
+            "message_id", "position", "kind", "type", "name", "email", "value", "in_reply",
+            "target_message_id")}
+        for r in rows:
+            for t in r.trailers:
+                out["message_id"].append(r.message_id)
+                out["position"].append(t.position)
+                out["kind"].append(t.kind)
+                out["type"].append(t.type)
+                out["name"].append(t.name)
+                out["email"].append(t.email)
+                out["value"].append(t.value)
+                out["in_reply"].append(t.in_reply)
+                out["target_message_id"].append(r.in_reply_to if t.in_reply else r.message_id)
+        if not out["message_id"]:
+            return
+        self.con.register("_new_trailers", pa.table(out))
+        try:
+            self.con.execute("INSERT INTO trailers SELECT * FROM _new_trailers")
+        finally:
+            self.con.unregister("_new_trailers")
+
+    def _update_lists(self, updates: dict[str, set[str]]) -> None:
+        table = pa.table({
+            "message_id": list(updates),
+            "add": [sorted(v) for v in updates.values()],
+        })
+        self.con.register("_list_updates", table)
+        try:
+            self.con.execute(
+                "UPDATE messages SET lists = list_sort(list_distinct(list_concat(messages.lists, "
+                "u.add))) FROM _list_updates u WHERE messages.message_id = u.message_id"
+            )
+        finally:
+            self.con.unregister("_list_updates")
+
+    def _insert_sources(self, run_id: int, rows: list[tuple[ParsedMessage, str]]) -> None:
+        table = pa.table({
+            "message_id": [p.message_id for p, _ in rows],
+            "source": [p.location.source for p, _ in rows],
+            "kind": [p.location.kind.value for p, _ in rows],
+            "list": [p.list for p, _ in rows],
+            "epoch": pa.array([p.location.epoch for p, _ in rows], pa.int32()),
+            "git_dir": [p.location.git_dir for p, _ in rows],
+            "commit": [p.location.commit for p, _ in rows],
+            "blob": [p.location.blob for p, _ in rows],
+            "path": [p.location.path for p, _ in rows],
+            "byte_offset": pa.array([p.location.byte_offset for p, _ in rows], pa.int64()),
+            "content_hash": [p.content_hash for p, _ in rows],
+            "duplicate": [d for _, d in rows],
+        })
+        self.con.register("_new_sources", table)
+        try:
+            self.con.execute(
+                f"INSERT INTO message_sources SELECT *, {int(run_id)} FROM _new_sources"
+            )
+        finally:
+            self.con.unregister("_new_sources")
+
+    def _insert_errors(self, run_id: int, unit: Unit, failures: list[ParseFailure]) -> None:
+        now = _now()
+        for f in failures:
+            loc = f.location
+            self.con.execute(
+                "INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, loc.source, loc.kind.value, loc.epoch, loc.commit, loc.blob, loc.path,
+                 loc.byte_offset, "parse", f.reason, f.raw_size, now],
+            )
+
+    def _delete(self, run_id: int, unit: Unit, deletions: list[tuple[Deletion, str | None]]) -> int:
+        n = 0
+        for d, msgid in deletions:
+            if msgid is None:
+                self._insert_errors(run_id, unit, [ParseFailure(d.location,
+                                    "deletion (file d) without a Message-ID", len(d.data))])
+                continue
+            gone = self.con.execute(
+                "DELETE FROM messages WHERE message_id = ? RETURNING message_id", [msgid]
+            ).fetchall()
+            self.con.execute("DELETE FROM trailers WHERE message_id = ?", [msgid])
+            self.con.execute(
+                "INSERT INTO deleted_messages VALUES (?, ?, ?, ?, ?)",
+                [msgid, d.location.source, d.location.epoch, d.location.commit, run_id],
+            )
+            n += len(gone)
+        return n
+
+
+def set_thread_ids(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    """Write ``thread_id`` for the messages in ``table`` (message_id, thread_id)."""
+    con.register("_threads", table)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE messages SET thread_id = t.thread_id FROM _threads t "
+            "WHERE messages.message_id = t.message_id "
+            "AND messages.thread_id IS DISTINCT FROM t.thread_id"
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_threads")
+    return table.num_rows

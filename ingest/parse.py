@@ -1,0 +1,270 @@
+"""Raw mail bytes → :class:`ParsedMessage`. Pure functions, no I/O.
+
+Speed matters (a kernel list has hundreds of thousands of mails), so the headers are
+parsed with the ``email`` package's cheap ``compat32`` policy and the body is only
+decoded when it can matter: patches (for the diff) and mails that may carry trailers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import contextlib
+import email.header
+import email.parser
+import email.utils
+import functools
+import hashlib
+import quopri
+import re
+from email import policy
+
+from ingest.addresses import all_msgids, first_msgid, list_from_list_id, normalise
+from ingest.dates import resolve_date
+from ingest.diff import parse_diff
+from ingest.headers import has_fields, split_headers
+from ingest.model import ParsedMessage, ParseFailure, RawMail
+from ingest.subjects import parse_subject
+from ingest.trailers import find_trailers
+
+_FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
+_CHANGE_ID = re.compile(r"^change-id:\s*(\S+)\s*$", re.M | re.I)
+_ENCODED_WORD = "=?"
+_ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+[A-Za-z0-9]")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_BODY_HINTS = (b"-by:", b"diff --git", b"\n+++ ", b"change-id:")
+
+
+def _split(data: bytes) -> tuple[bytes, bytes]:
+    """Split raw bytes into the header block and the body (either line ending)."""
+    i = data.find(b"\n\n")
+    j = data.find(b"\r\n\r\n")
+    if j != -1 and (i == -1 or j < i):
+        return data[: j + 2], data[j + 4 :]
+    if i == -1:
+        return data, b""
+    return data[: i + 1], data[i + 2 :]
+
+
+def header_text(value: object) -> str:
+    """A header value as text: encoded words decoded, undeclared 8-bit read as UTF-8."""
+    if value is None:
+        return ""
+    if isinstance(value, email.header.Header):
+        chunks = email.header.decode_header(value)
+    else:
+        text = str(value)
+        if "\n" in text:
+            text = _FOLD.sub("", text)
+        if _ENCODED_WORD not in text:
+            if not text.isascii():
+                return _decode_bytes(text.encode("utf-8", "surrogateescape"), None).strip()
+            return text.strip()
+        try:
+            chunks = email.header.decode_header(text)
+        except (ValueError, LookupError, binascii.Error):
+            return text
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        out.append(_decode_bytes(chunk, charset))
+    joined = "".join(out)
+    return re.sub(r"\s+", " ", joined).strip()
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    if charset and charset.lower() not in ("unknown-8bit", "x-unknown"):
+        try:
+            codecs.lookup(charset)
+            return data.decode(charset, "replace")
+        except LookupError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _content_hash(headers: dict[str, str], body: bytes) -> str:
+    """A hash of what the author wrote: From, Date, Subject and the body bytes.
+
+    Transport headers (Received, List-Id, …) differ between the copies of one mail on
+    several lists, so they stay out; a duplicate Message-ID with a different hash is
+    a different mail.
+    """
+    h = hashlib.sha1(usedforsecurity=False)
+    for name in ("from", "date", "subject"):
+        h.update(headers.get(name, "").encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    h.update(body.replace(b"\r\n", b"\n").rstrip(b"\n"))
+    return h.hexdigest()
+
+
+def _single_part_text(headers: dict[str, str], body: bytes) -> str:
+    cte = headers.get("content-transfer-encoding", "").strip().lower()
+    if cte == "base64":
+        with contextlib.suppress(binascii.Error, ValueError):
+            body = base64.b64decode(body, validate=False)
+    elif cte == "quoted-printable":
+        body = quopri.decodestring(body)
+    charset = None
+    ctype = headers.get("content-type", "")
+    m = re.search(r'charset\s*=\s*"?([\w.:-]+)', ctype, re.I)
+    if m:
+        charset = m.group(1)
+    return _decode_bytes(body, charset).replace("\r\n", "\n")
+
+
+def _multipart_text(data: bytes) -> str:
+    """Text of a MIME mail: its text/plain parts, and patch attachments, in order."""
+    msg = _FULL_PARSER.parsebytes(data)
+    texts = []
+    html = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        name = (part.get_filename() or "").lower()
+        is_patch_file = name.endswith((".patch", ".diff")) or ctype in (
+            "text/x-patch",
+            "text/x-diff",
+            "text/x-patch; charset=utf-8",
+        )
+        if ctype == "text/plain" or is_patch_file:
+            payload = part.get_payload(decode=True) or b""
+            texts.append(_decode_bytes(payload, part.get_content_charset()))
+        elif ctype == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            html.append(_decode_bytes(payload, part.get_content_charset()))
+    if not texts and html:
+        # HTML-only mail: keep its text so trailers and diffs are still seen
+        texts = [re.sub(r"<[^>]+>", "", h) for h in html]
+    return "\n".join(texts).replace("\r\n", "\n")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parse_from(value: str) -> tuple[str, str]:
+    return email.utils.parseaddr(value)
+
+
+@functools.lru_cache(maxsize=32_768)
+def _addresses(value: str | None) -> tuple[str, ...]:
+    """The addresses of a To/Cc field, normalised, in order (names are not kept).
+
+    Replies in one thread repeat the same long Cc lists, hence the cache. Only the
+    addr-specs are wanted, so they are picked out directly rather than by a full
+    RFC 5322 address-list parse (which costs more than the rest of a mail's parsing).
+    """
+    if not value:
+        return ()
+    out: list[str] = []
+    for addr in _ADDR_SPEC.findall(value):
+        email_ = normalise(addr).email
+        if email_ and email_ not in out:
+            out.append(email_)
+    return tuple(out)
+
+
+def parse_mail(raw: RawMail) -> ParsedMessage | ParseFailure:
+    """Parse one raw mail. Never raises for bad input: returns a ParseFailure."""
+    data = raw.data
+    if not data.strip():
+        return ParseFailure(raw.location, "empty message", len(data))
+    try:
+        return _parse(raw)
+    except (ValueError, TypeError, LookupError, AttributeError, IndexError) as exc:
+        return ParseFailure(raw.location, f"{type(exc).__name__}: {exc}", len(data))
+
+
+def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
+    head, body = _split(raw.data)
+    headers = split_headers(head)
+    if not headers and not has_fields(head):
+        return ParseFailure(raw.location, "no mail headers found", len(raw.data))
+    chash = _content_hash(headers, body)
+
+    msgid = first_msgid(header_text(headers.get("message-id")))
+    synthetic = msgid is None
+    if synthetic:
+        msgid = f"{chash}@lorelens.invalid"
+
+    date_raw = headers.get("date")
+    date_raw = header_text(date_raw) if date_raw is not None else None
+
+    date, date_source = resolve_date(date_raw, raw.archive_time)
+
+    from_raw = header_text(headers.get("from"))
+    name, addr = _parse_from(from_raw)
+    address = normalise(addr) if addr else None
+    from_email = address.email if address else None
+    keep_raw = from_raw if (address is None or address.error) else None
+
+    subject = header_text(headers.get("subject"))
+    subj = parse_subject(subject)
+    in_reply_to = first_msgid(header_text(headers.get("in-reply-to")))
+    references = all_msgids(header_text(headers.get("references")))
+    # Patches of a series carry In-Reply-To (their cover letter) but are not replies;
+    # a mail without "Re:" and without a PATCH tag that answers another one is.
+    is_reply = subj.reply or (in_reply_to is not None and not subj.patch)
+
+    ctype = headers.get("content-type", "").lower()
+    multipart = ctype.startswith("multipart/")
+    encoded = headers.get("content-transfer-encoding", "").strip().lower() in (
+        "base64",
+        "quoted-printable",
+    )
+    need_body = subj.patch or multipart or encoded or any(h in body for h in _BODY_HINTS)
+    text = ""
+    if need_body:
+        text = _multipart_text(raw.data) if multipart else _single_part_text(headers, body)
+    diff = parse_diff(text) if text else None
+    has_diff = diff is not None
+
+    is_cover = subj.patch and not is_reply and subj.counter == 0 and subj.expected > 0
+    is_patch = subj.patch and not is_reply and has_diff and not is_cover
+    trailers = find_trailers(text, is_reply=is_reply, is_patch=is_patch) if text else []
+    change_id = None
+    if text and "change-id:" in text.lower():
+        m = _CHANGE_ID.search(text)
+        change_id = m.group(1) if m else None
+
+    return ParsedMessage(
+        message_id=msgid,
+        msgid_synthetic=synthetic,
+        date=date,
+        date_source=date_source.value,
+        date_raw=date_raw,
+        archive_time=raw.archive_time,
+        from_name=name.strip() or None if name else None,
+        from_email=from_email,
+        from_domain=address.domain if address else None,
+        from_raw=keep_raw,
+        subject=subject,
+        subject_base=subj.base,
+        prefixes=list(subj.prefixes),
+        in_reply_to=in_reply_to,
+        references=references,
+        is_reply=is_reply,
+        is_patch=is_patch,
+        is_cover=is_cover,
+        is_rfc=subj.rfc,
+        is_resend=subj.resend,
+        patch_version=subj.version if subj.patch else None,
+        patch_counter=subj.counter if subj.patch else None,
+        patch_total=subj.expected if subj.patch else None,
+        has_diff=has_diff,
+        files=list(diff.files) if diff else [],
+        lines_added=diff.added if diff else None,
+        lines_removed=diff.removed if diff else None,
+        change_id=change_id,
+        to_addrs=list(_addresses(headers.get("to"))),
+        cc_addrs=list(_addresses(headers.get("cc"))),
+        list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,
+        body_chars=len(text) if need_body else len(body),
+        content_hash=chash,
+        location=raw.location,
+        trailers=trailers,
+    )

@@ -1,0 +1,138 @@
+"""Trailers (Signed-off-by, Reviewed-by, Fixes, …) with b4's rules.
+
+b4 is the reference: which lines are trailers, the follow-up filter for replies, and the
+person/utility classification (``b4.LoreTrailer``, used here as is). The line scan
+itself follows ``b4.LoreMessage.find_trailers`` rule for rule, with one change: b4 tries
+its "# extra info" pattern ``(.*\\S+)(\\s+#[^#]+)$`` on every trailer value, and that
+pattern backtracks quadratically — it was 90% of an ingest's parse time. Here it runs
+only on values that contain a ``#`` (without one it cannot match), so results are the
+same; ``tests/test_trailers.py`` checks that against b4 itself on real mails.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from b4 import LoreTrailer
+
+from ingest.addresses import normalise
+from ingest.model import Trailer
+
+logging.getLogger("b4").setLevel(logging.WARNING)
+
+_IGNORES = frozenset({"phone", "mail", "email", "e-mail", "prerequisite-message-id"})
+_HEADERS = frozenset({"subject", "date", "from"})
+_LINKS = frozenset({"link", "buglink", "closes"})
+_NONPERSON = _LINKS | {"fixes", "subject", "date", "obsoleted-by", "change-id", "base-commit"}
+_LINE = re.compile(r"^\s*(\w\S+):\s+(\S.*)", re.I)
+_PERSON = re.compile(r"\S+@\S+\.\S+")
+_URL = re.compile(r"https?://")
+_FIXES = re.compile(r"^[0-9a-f]{6,}")
+_EXTINFO = re.compile(r"(.*\S+)(\s+#[^#]+)$")
+_BRACKET = re.compile(r"^\s*\[[^]]+]\s*$")
+_WRAPPED_FIXES = re.compile(r"^(\S+:\s+[\da-f]+\s+\([^)]+)\n([^\n]+\))", re.M)
+_WRAPPED_ADDR = re.compile(r"^(\S+:\s+[^<]+)\n(<[^>]+>)$", re.M)
+_QUOTED = re.compile(r"^[ \t]*>.*(?:\n|$)", re.M)
+# b4's follow-up rules only accept a trailer with an address or a Fixes:/Link:-like name;
+# one search over the whole text tells whether any line could qualify.
+_CANDIDATE = re.compile(r"^\s*\w\S+:\s+\S.*(?:@|https?://|[0-9a-f]{6})", re.M)
+
+
+def scan(body: str, followup: bool = False) -> list[LoreTrailer]:
+    """The trailers of ``body`` exactly as ``b4.LoreMessage.find_trailers`` finds them."""
+    body = body.split("\n-- \n", 1)[0].strip() + "\n"
+    body = _WRAPPED_FIXES.sub(r"\1 \2", body)
+    body = _WRAPPED_ADDR.sub(r"\1 \2", body)
+    trailers: list[LoreTrailer] = []
+    seen_other = False
+    was_trailer = False
+    for line in body.split("\n"):
+        line = line.strip("\r")
+        m = _LINE.search(line)
+        if m:
+            oname, ovalue = m.group(1), m.group(2)
+            lname = oname.lower()
+            if lname in _IGNORES or (seen_other and lname in _HEADERS):
+                continue
+            if followup:
+                if not lname.isascii():
+                    continue
+                if not _PERSON.search(ovalue) and lname not in _NONPERSON:
+                    continue
+                if _URL.search(ovalue) and lname not in _LINKS:
+                    continue
+            if lname == "fixes" and not _FIXES.search(ovalue):
+                continue
+            extinfo = None
+            if "#" in ovalue and (mext := _EXTINFO.search(ovalue)):
+                ovalue, extinfo = mext.group(1), mext.group(2)
+            was_trailer = True
+            trailers.append(LoreTrailer(name=oname, value=ovalue, extinfo=extinfo))
+            continue
+        if len(line) > 2 and was_trailer and _BRACKET.search(line):
+            trailers[-1].extinfo = line
+            was_trailer = False
+            continue
+        was_trailer = False
+        seen_other = True
+    return trailers
+
+
+def patch_trailers(body: str) -> list[LoreTrailer]:
+    """A patch's trailers: the last paragraph of its commit message, as b4's
+    ``get_body_parts`` takes them (signature and basement — diffstat, diff — cut off)."""
+    text = body.replace("\r", "").strip("\n")
+    text = text.rsplit("\n-- \n", 1)[0]
+    for marker in ("\n---\n", "\n--- \n", "\ndiff "):
+        i = text.find(marker)
+        if i != -1:
+            text = text[:i]
+    if text.startswith("---\n"):
+        return []
+    paragraphs = text.strip("\n").split("\n\n")
+    return scan(paragraphs[-1])
+
+
+def _unquoted(body: str) -> str:
+    """A reply's own words: quoted lines ('>') and the signature removed."""
+    return _QUOTED.sub("", body.split("\n-- \n", 1)[0])
+
+
+def find_trailers(body: str, *, is_reply: bool, is_patch: bool) -> list[Trailer]:
+    """Trailers a mail gives.
+
+    A patch: the trailer block above its ``---``. A reply: the trailer lines of its own,
+    unquoted text, with b4's follow-up filter (person trailers need an address, link
+    trailers a known name). Other mails (cover letters, plain messages): none; a b4
+    change-id is read separately.
+    """
+    if is_patch:
+        found = patch_trailers(body)
+        in_reply = False
+    elif is_reply:
+        own = _unquoted(body)
+        if not _CANDIDATE.search(own):
+            return []
+        found = scan(own, followup=True)
+        in_reply = True
+    else:
+        return []
+    out: list[Trailer] = []
+    for pos, t in enumerate(found):
+        name = email = None
+        if t.type == "person" and t.addr:
+            name = t.addr[0] or None
+            email = normalise(t.addr[1]).email if t.addr[1] else None
+        out.append(
+            Trailer(
+                position=pos,
+                kind=t.lname,
+                type=t.type,
+                name=name,
+                email=email,
+                value=t.value,
+                in_reply=in_reply,
+            )
+        )
+    return out
