@@ -1,0 +1,151 @@
+"""``write_sample``: the one entry point (``lorelens sample`` calls it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from corpus import maintainers as mt
+from corpus.model import LISTS, SampleSummary, list_address
+from corpus.people import domain_map
+from corpus.render import list_prefix
+from corpus.scenario import Scenario
+from corpus.writers import Maildir, Mbox, V1Repo, V2Inbox
+
+FORMATS = ("v2", "v1", "mbox", "maildir")
+EPOCH_SIZE = 50_000
+
+
+class SampleError(ValueError):
+    """Bad arguments to ``write_sample`` (unknown format, scale too small, …)."""
+
+
+def first_epoch_size(scale: int) -> int:
+    """From scale 2000 on, the first epoch is cut short so that multi-epoch code runs."""
+    return min(EPOCH_SIZE, max(300, scale // 6)) if scale >= 2000 else EPOCH_SIZE
+
+
+def write_sample(
+    out_dir: Path,
+    seed: int = 42,
+    scale: int = 500,
+    formats: Sequence[str] = ("v2",),
+    git_tree: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SampleSummary:
+    """Write the seeded sample corpus under ``out_dir`` (see docs/corpus.md).
+
+    The same ``seed`` and ``scale`` give byte-identical files.  ``scale`` is the
+    approximate number of messages; the planted cases are present at every scale.
+    """
+    out_dir = Path(out_dir)
+    fmts = tuple(dict.fromkeys(f.strip() for f in formats if f.strip()))
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise SampleError(f"unknown format(s) {bad or fmts}; choose from {', '.join(FORMATS)}")
+    if scale < 1:
+        raise SampleError("scale must be a positive number of messages")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("inbox", "v1", "mbox", "maildir", "kernel.git", ".truth-tmp"):
+        if (out_dir / sub).exists():
+            shutil.rmtree(out_dir / sub)
+
+    sc = Scenario(seed, scale, out_dir / ".truth-tmp", keep_applied=git_tree)
+    people = sc.cast.people
+    first_cap = first_epoch_size(scale)
+    v2 = {x: V2Inbox(out_dir / "inbox" / x, x, first_cap) for x in LISTS} if "v2" in fmts else {}
+    v1 = {x: V1Repo(out_dir / "v1" / f"{x}.git", x) for x in LISTS} if "v1" in fmts else {}
+    mbox = {x: Mbox(out_dir / "mbox" / f"{x}.mbox") for x in LISTS} if "mbox" in fmts else {}
+    mdir = {x: Maildir(out_dir / "maildir" / x) for x in LISTS} if "maildir" in fmts else {}
+    prefixes: dict[tuple[str, int], bytes] = {}
+    truth = sc.truth
+
+    def sink(mail, is_delete: bool) -> None:
+        first = b""
+        for x in mail.lists:
+            key = (x, mail.archive_ts)
+            pre = prefixes.get(key)
+            if pre is None:
+                if len(prefixes) > 4096:
+                    prefixes.clear()
+                pre = prefixes[key] = list_prefix(x, mail.archive_ts, f"{mail.archive_ts:X}")
+            raw = pre + mail.body
+            if is_delete:
+                if x in v2:
+                    v2[x].delete(raw, mail)
+                continue
+            if not first:
+                first = raw
+            if x in v2:
+                v2[x].add(raw, mail)
+            if mail.deleted_at is not None:
+                continue  # removed again: only the v2 history keeps it
+            if x in v1:
+                v1[x].add(raw, mail)
+            if x in mbox:
+                mbox[x].add(raw, mail)
+            if x in mdir:
+                mdir[x].add(raw, mail)
+        if is_delete:
+            return
+        if mail.deleted_at is not None:
+            truth.emit_deleted(mail)
+        else:
+            truth.emit(mail, first)
+
+    sc.run(sink, progress)
+    epochs = {x: w.close() for x, w in v2.items()}
+    for w in (*v1.values(), *mbox.values(), *mdir.values()):
+        w.close()
+
+    maint_text = mt.render(people)
+    (out_dir / "MAINTAINERS").write_text(maint_text, encoding="utf-8")
+    (out_dir / "domain-map").write_text(domain_map(sc.cast), encoding="utf-8")
+    files: dict[str, str] = {}
+    kernel = None
+    if git_tree:
+        from corpus.gittree import write_kernel_tree
+
+        kernel = out_dir / "kernel.git"
+        files = write_kernel_tree(kernel, maint_text, sc.engine.applied, people)
+    head = {
+        "generator": "lorelens corpus",
+        "seed": seed,
+        "scale": scale,
+        "period": {"start": "2024-01-01T00:00:00Z", "end": "2025-01-01T00:00:00Z"},
+        "corpus_end": "2025-01-01T00:00:00Z",
+        "ignored_after_days": 30,
+        "newcomer_since": "2024-07-01T00:00:00Z",
+        "lists": [list_address(x) for x in LISTS],
+        "formats": list(fmts),
+        "epochs": epochs,
+    }
+    tail = {
+        "files": [
+            {"path": f, "last_change": t, "subsystems": list(mt.sections_for_file(f))}
+            for f, t in files.items()
+        ]
+    }
+    truth_path = out_dir / "truth.json"
+    truth.write(truth_path, head, people, tail)
+    t = truth.totals
+    return SampleSummary(
+        out_dir=out_dir,
+        seed=seed,
+        scale=scale,
+        formats=fmts,
+        inboxes={x: out_dir / "inbox" / x for x in v2},
+        v1_repos={x: out_dir / "v1" / f"{x}.git" for x in v1},
+        mboxes={x: out_dir / "mbox" / f"{x}.mbox" for x in mbox},
+        maildirs={x: out_dir / "maildir" / x for x in mdir},
+        maintainers=out_dir / "MAINTAINERS",
+        domain_map=out_dir / "domain-map",
+        truth=truth_path,
+        kernel_git=kernel,
+        messages=t["messages"],
+        threads=t["threads"],
+        series=t["series"],
+        patches=t["patches"],
+        epochs=epochs,
+    )

@@ -1,0 +1,344 @@
+"""The planted answers, collected while the corpus is planned and written as
+``truth.json`` (format documented in docs/corpus.md).  Large arrays (messages, series) are
+streamed through temporary JSON-lines files so a million messages fit in memory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpus.cast import NEWCOMER_SINCE
+from corpus.compose import BOGUS_DATES
+from corpus.maintainers import BY_NAME, SECTIONS
+from corpus.model import DAY, END_TS, Mail, Person, list_address
+from corpus.people import address_reason
+from corpus.render import iso
+
+if TYPE_CHECKING:
+    from corpus.thread import Node, SeriesBuild
+
+FORMAT_VERSION = 1
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
+
+
+def eff_date(node: Node) -> int:
+    """The time an ingester should store as the message's date."""
+    return node.archive_ts if node.noise in BOGUS_DATES else node.date_ts
+
+
+def km_median(durations: list[tuple[float, bool]]) -> float | None:
+    """Kaplan–Meier median of (duration, observed) pairs; None when S(t) never reaches 0.5."""
+    at_risk = len(durations)
+    surv = 1.0
+    for t, group in _groups(sorted(durations)):
+        events = sum(1 for obs in group if obs)
+        if events:
+            surv *= 1 - events / at_risk
+            if surv <= 0.5:
+                return t
+        at_risk -= len(group)
+    return None
+
+
+def _groups(items: list[tuple[float, bool]]):
+    i = 0
+    while i < len(items):
+        j = i
+        while j < len(items) and items[j][0] == items[i][0]:
+            j += 1
+        yield items[i][0], [obs for _, obs in items[i:j]]
+        i = j
+
+
+class Truth:
+    def __init__(self, tmp_dir: Path) -> None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir = tmp_dir
+        self._msgs = open(tmp_dir / "messages.jsonl", "w", encoding="utf-8")  # noqa: SIM115
+        self._series = open(tmp_dir / "series.jsonl", "w", encoding="utf-8")  # noqa: SIM115
+        self.counts: Counter[str] = Counter()
+        self.threads: set[str] = set()
+        self.sub_durations: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        self.sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.person_msgs: Counter[str] = Counter()
+        self.person_patches: Counter[str] = Counter()
+        self.person_first_patch: dict[str, int] = {}
+        self.person_addrs: dict[str, set[str]] = defaultdict(set)
+        self.pitfalls: dict[str, list[Any]] = defaultdict(list)
+        self.deleted: list[dict] = []
+        self.first_msgs = 0
+
+    def pitfall(self, name: str, value: Any) -> None:
+        self.pitfalls[name].append(value)
+
+    # -- series -----------------------------------------------------------------------
+    def add_series(self, b: SeriesBuild, people: dict[str, Person]) -> None:
+        posted = min(eff_date(n) for n in b.posts)
+        maint = {p for s in b.subsystems for p in BY_NAME[s].maintainers + BY_NAME[s].reviewers}
+        resp = [
+            n
+            for n in b.replies
+            if n.kind == "reply" and not n.sender.is_bot and n.sender.id != b.author.id
+        ]
+        resp.sort(key=eff_date)
+        first = resp[0] if resp else None
+        first_m = next((n for n in resp if n.sender.id in maint), None)
+        review = [n for n in resp if any(k in ("reviewed-by", "acked-by") for k, _ in n.tags)]
+        tested = [n for n in resp if any(k == "tested-by" for k, _ in n.tags)]
+        for post in b.posts:
+            mine = [eff_date(n) for n in resp if n.anchor is post]
+            post.truth_extra["first_response_at"] = iso(min(mine)) if mine else None
+        for n in resp:
+            n.truth_extra["is_response"] = True
+        first_t = eff_date(first) if first else None
+        if b.applied_at is not None:
+            outcome = "applied"
+        elif b.next_key is not None:
+            outcome = "superseded"
+        elif first_t is None or first_t - posted > 30 * DAY:
+            outcome = "ignored" if END_TS - posted >= 30 * DAY else "pending"
+        else:
+            outcome = "discussed"
+        aff = b.author.affiliation_at(posted)
+        n_patches = sum(1 for n in b.posts if n.kind == "patch")
+        rec = {
+            "key": b.key,
+            "version": b.version,
+            "prev_version": b.prev_key,
+            "next_version": b.next_key,
+            "resend_of": b.resend_of,
+            "resent_as": b.resent_as,
+            "change_id": b.change_id,
+            "subject": b.subject,
+            "author": b.author.id,
+            "author_email": b.addr,
+            "org_kind": aff.kind.value,
+            "org_name": aff.org,
+            "org_reason": address_reason(b.author, b.addr),
+            "lists": [list_address(x) for x in b.lists],
+            "subsystems": list(b.subsystems),
+            "n_patches": n_patches,
+            "patch_total": b.total,
+            "has_cover": any(n.kind == "cover" for n in b.posts),
+            "is_rfc": b.rfc,
+            "is_resend": b.resend,
+            "message_ids": [n.mid for n in b.posts],
+            "posted_at": iso(posted),
+            "outcome": outcome,
+            "applied_at": iso(b.applied_at),
+            "applied_by": b.applied_by,
+            "first_response_at": iso(first_t),
+            "first_response_by": first.sender.id if first else None,
+            "first_maintainer_response_at": iso(eff_date(first_m)) if first_m else None,
+            "first_review_at": iso(eff_date(review[0])) if review else None,
+            "first_tested_at": iso(eff_date(tested[0])) if tested else None,
+            "carried_tags": [[k, p.addresses[0]] for k, p in b.carried],
+            "n_responses": len(resp),
+            "n_bot_replies": sum(1 for n in b.replies if n.sender.is_bot),
+            "pitfalls": b.pitfalls,
+        }
+        self._series.write(_dumps(rec) + "\n")
+        self.counts["series"] += 1
+        self.counts[f"outcome:{outcome}"] += 1
+        for s in b.subsystems:
+            c = self.sub_counts[s]
+            c["series"] += 1
+            c["patches"] += n_patches
+            c[outcome] += 1
+            if first_t is not None:
+                self.sub_durations[s].append(((first_t - posted) / 3600, True))
+            else:
+                self.sub_durations[s].append(((END_TS - posted) / 3600, False))
+
+    # -- messages ---------------------------------------------------------------------
+    def message_truth(self, node: Node) -> dict:
+        is_post = node.kind in ("cover", "patch")
+        p = node.patch
+        extra = node.truth_extra
+        has_diff = p is not None or bool(extra.get("has_diff"))
+        rec = {
+            "message_id": node.mid,
+            "lists": [],
+            "person": node.sender.id,
+            "from_email": node.addr,
+            "from_is_bot": node.sender.is_bot,
+            "subject": node.subject,
+            "date": iso(eff_date(node)),
+            "date_source": BOGUS_DATES.get(node.noise, "header"),
+            "archive_time": iso(node.archive_ts),
+            "in_reply_to": node.parent_mid,
+            "thread_root": node.refs[0] if node.refs else node.mid,
+            "is_reply": node.kind == "reply",
+            "is_patch": node.kind == "patch",
+            "is_cover": node.kind == "cover",
+            "has_diff": has_diff,
+            "series": node.owner if is_post else None,
+            "responds_to_series": node.owner if node.kind == "reply" else None,
+            "is_response": bool(extra.get("is_response")),
+            "patch_counter": node.counter if is_post else None,
+            "files": list(p.files) if p else extra.get("files", []),
+            "lines_added": p.added if p else None,
+            "lines_removed": p.removed if p else None,
+            "trailers": [[k, e] for k, _, e in node.trailers],
+            "first_response_at": extra.get("first_response_at"),
+            "pitfalls": node.pitfalls,
+        }
+        if node.mid is None:
+            rec["msgid_synthetic"] = True
+        for k in ("duplicate", "identify_by"):
+            if k in extra:
+                rec[k] = extra[k]
+        return rec
+
+    def emit(self, mail: Mail, first_copy: bytes) -> None:
+        rec = mail.truth
+        rec["lists"] = [list_address(x) for x in mail.lists]
+        if rec.get("msgid_synthetic"):
+            import hashlib
+
+            rec["content_sha1"] = hashlib.sha1(first_copy).hexdigest()
+        self._msgs.write(_dumps(rec) + "\n")
+        if rec.get("duplicate"):
+            self.counts["duplicate_copies"] += 1
+            return
+        self.counts["messages"] += 1
+        self.threads.add(rec["thread_root"] or "")
+        pid = rec["person"]
+        self.person_msgs[pid] += 1
+        self.person_addrs[pid].add(mail.from_addr)
+        if rec["is_patch"]:
+            self.counts["patches"] += 1
+            self.person_patches[pid] += 1
+            first = self.person_first_patch.get(pid)
+            date = rec["date"]
+            if first is None or date < first:
+                self.person_first_patch[pid] = date
+        if rec["is_cover"]:
+            self.counts["covers"] += 1
+        if rec["is_reply"]:
+            self.counts["replies"] += 1
+
+    def emit_deleted(self, mail: Mail) -> None:
+        self.deleted.append(
+            {
+                "message_id": mail.mid,
+                "list": list_address(mail.lists[0]),
+                "archived_at": iso(mail.archive_ts),
+                "deleted_at": iso(mail.deleted_at),
+                "formats": ["v2"],
+            }
+        )
+
+    # -- output -----------------------------------------------------------------------
+    def subsystems(self) -> list[dict]:
+        out = []
+        for s in SECTIONS:
+            c = self.sub_counts.get(s.name, Counter())
+            d = self.sub_durations.get(s.name, [])
+            answered = [t for t, obs in d if obs]
+            n = len(d)
+            out.append(
+                {
+                    "name": s.name,
+                    "status": s.status,
+                    "lists": list(s.lists),
+                    "series": c["series"],
+                    "patches": c["patches"],
+                    "outcomes": {
+                        k: c[k]
+                        for k in ("applied", "superseded", "ignored", "pending", "discussed")
+                    },
+                    "answered": len(answered),
+                    "median_first_response_hours_answered": (
+                        round(statistics.median(answered), 3) if answered else None
+                    ),
+                    "km_median_first_response_hours": _round(km_median(d)),
+                    "answered_within": {
+                        f"{k}d": round(sum(1 for t in answered if t <= 24 * k) / n, 4)
+                        if n
+                        else None
+                        for k in (1, 7, 30)
+                    },
+                }
+            )
+        return out
+
+    def people(self, people: dict[str, Person]) -> list[dict]:
+        out = []
+        for pid in sorted(people):
+            p = people[pid]
+            if not self.person_msgs.get(pid) and not p.is_bot and not pid.startswith("p-"):
+                continue
+            first = self.person_first_patch.get(pid)
+            out.append(
+                {
+                    "id": pid,
+                    "names": [p.name, *p.alt_names],
+                    "addresses": list(p.addresses) + ([p.sob_address] if p.sob_address else []),
+                    "addresses_used": sorted(self.person_addrs.get(pid, ())),
+                    "address_reasons": {a: address_reason(p, a) for a in p.addresses},
+                    "orgs": [
+                        {
+                            "kind": a.kind.value,
+                            "name": a.org,
+                            "valid_from": iso(a.valid_from),
+                            "valid_to": iso(a.valid_to),
+                            "reason": a.reason.value,
+                        }
+                        for a in p.affiliations
+                    ],
+                    "is_bot": p.is_bot,
+                    "messages": self.person_msgs.get(pid, 0),
+                    "patches": self.person_patches.get(pid, 0),
+                    "first_patch_at": first,
+                    "newcomer": first is not None and first >= iso(NEWCOMER_SINCE),
+                }
+            )
+        return out
+
+    def write(self, path: Path, head: dict, people: dict[str, Person], tail: dict) -> None:
+        self._msgs.close()
+        self._series.close()
+        totals = {
+            "messages": self.counts["messages"],
+            "threads": len(self.threads),
+            "series": self.counts["series"],
+            "patches": self.counts["patches"],
+            "covers": self.counts["covers"],
+            "replies": self.counts["replies"],
+            "duplicate_copies": self.counts["duplicate_copies"],
+            "deleted": len(self.deleted),
+            "outcomes": {k.split(":", 1)[1]: v for k, v in sorted(self.counts.items()) if ":" in k},
+        }
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(f'{{"format":{FORMAT_VERSION}')
+            for k, v in head.items():
+                out.write(f",{_dumps(k)}:{_dumps(v)}")
+            out.write(f',"totals":{_dumps(totals)}')
+            out.write(f',"people":{_dumps(self.people(people))}')
+            out.write(f',"subsystems":{_dumps(self.subsystems())}')
+            for name in ("series", "messages"):
+                out.write(f',"{name}":[\n')
+                with open(self.tmp_dir / f"{name}.jsonl", encoding="utf-8") as src:
+                    first = True
+                    for line in src:
+                        if not first:
+                            out.write(",\n")
+                        out.write(line.rstrip("\n"))
+                        first = False
+                out.write("\n]")
+            out.write(f',"deleted":{_dumps(self.deleted)}')
+            out.write(f',"pitfalls":{_dumps(dict(sorted(self.pitfalls.items())))}')
+            for k, v in tail.items():
+                out.write(f",{_dumps(k)}:{_dumps(v)}")
+            out.write("}\n")
+        self.totals = totals
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)

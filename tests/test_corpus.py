@@ -1,0 +1,359 @@
+"""Tests of the seeded corpus generator (corpus/): determinism, valid archives in every
+format, the planted pitfalls and the internal consistency of truth.json."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from corpus.api import SampleError, write_sample
+from corpus.maintainers import sections_for_file
+from corpus.model import LISTS
+from corpus.noise import MISSING_PARENT
+
+ALL = ("v2", "v1", "mbox", "maildir")
+GIT = ["git", "-c", "safe.directory=*"]
+EXPECTED_PITFALLS = {
+    "answers-only-to-cover",
+    "bot-only-replies",
+    "change-id",
+    "cross-posted",
+    "date-epoch",
+    "date-far-future",
+    "date-impossible-offset",
+    "date-missing",
+    "date-unparsable",
+    "deleted-message",
+    "duplicate-message-id-different-content",
+    "employer-change-between-versions",
+    "extra-patch-6-of-5",
+    "folded-headers",
+    "freemail-corporate-signed-off-by",
+    "git-pull-with-pr-tracker-bot",
+    "iso-8859-1-name-and-body",
+    "koi8r-name-and-body",
+    "maintainer-other-address",
+    "mbox-from-line-in-body",
+    "missing-parent",
+    "multipart-alternative-html",
+    "multipart-mixed-attachment",
+    "never-answered",
+    "newcomer-answered",
+    "newcomer-ignored",
+    "no-message-id",
+    "orphan-section",
+    "pending-unanswered",
+    "prefix-without-space",
+    "re-patch-respin",
+    "resend",
+    "respin-in-reply-to-previous-cover",
+    "rfc",
+    "rfc2047-subject-utf8",
+    "same-subject-different-authors",
+    "series-in-reply-to-other-series",
+    "syzbot-thread",
+    "tags-carried",
+}
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus") / "s"
+    summary = write_sample(out, seed=42, scale=300, formats=ALL, git_tree=True)
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    return summary, truth
+
+
+def _git(git_dir: Path, *args: str) -> bytes:
+    return subprocess.run(
+        [*GIT, f"--git-dir={git_dir}", *args], check=True, capture_output=True
+    ).stdout
+
+
+def _commits(git_dir: Path) -> list[tuple[str, str, bytes]]:
+    """(commit, path 'm' or 'd', blob bytes) oldest first."""
+    out = []
+    for c in _git(git_dir, "rev-list", "--reverse", "master").decode().split():
+        names = _git(git_dir, "ls-tree", "--name-only", c).decode().split()
+        assert len(names) == 1, names
+        out.append((c, names[0], _git(git_dir, "cat-file", "blob", f"{c}:{names[0]}")))
+    return out
+
+
+def _v2_mails(inbox: Path) -> list[bytes]:
+    mails: list[bytes] = []
+    deleted: list[bytes] = []
+    for epoch in sorted((inbox / "git").iterdir(), key=lambda p: int(p.stem)):
+        for _, path, blob in _commits(epoch):
+            (mails if path == "m" else deleted).append(blob)
+    for d in deleted:
+        mails.remove(d)
+    return mails
+
+
+def _mboxrd(data: bytes) -> list[bytes]:
+    out = []
+    for chunk in re.split(rb"(?m)^From [^\n]*\n", data)[1:]:
+        assert chunk.endswith(b"\n\n")
+        out.append(re.sub(rb"(?m)^>(>*From )", rb"\1", chunk[:-1]))
+    return out
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_same_seed_same_bytes_and_other_seed_differs(tmp_path):
+    a = write_sample(tmp_path / "a", seed=7, scale=300, formats=ALL, git_tree=True)
+    b = write_sample(tmp_path / "b", seed=7, scale=300, formats=ALL, git_tree=True)
+    c = write_sample(tmp_path / "c", seed=8, scale=300, formats=("v2",))
+    da, db = _tree_digest(a.out_dir), _tree_digest(b.out_dir)
+    assert da == db
+    assert len(da) > 50
+    head = "inbox/linux-frob/git/0.git/refs/heads/master"
+    assert (a.out_dir / head).read_text() == (b.out_dir / head).read_text()
+    assert (a.out_dir / head).read_text() != (c.out_dir / head).read_text()
+    assert (a.truth.read_bytes()) != (c.truth.read_bytes())
+
+
+def test_git_fsck_clean(sample):
+    summary, _ = sample
+    repos = [*summary.out_dir.glob("inbox/*/git/*.git"), *summary.v1_repos.values()]
+    repos.append(summary.kernel_git)
+    for repo in repos:
+        r = subprocess.run(
+            [*GIT, f"--git-dir={repo}", "fsck", "--strict", "--no-dangling"],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 0 and not r.stdout.strip() and "error" not in r.stderr, (repo, r)
+
+
+def test_v2_layout_and_commit_identity(sample):
+    summary, truth = sample
+    inbox = summary.inboxes["linux-frob"]
+    assert (inbox / "inbox.lock").exists()
+    assert "linux-frob@vger.example.org" in (inbox / "description").read_text()
+    alts = (inbox / "all.git/objects/info/alternates").read_text().split()
+    assert alts == [f"../../git/{i}.git/objects" for i in range(summary.epochs["linux-frob"])]
+    log = _git(inbox / "git/0.git", "log", "-3", "--format=%ae|%cn|%ce|%s").decode()
+    for line in log.splitlines():
+        ae, cn, ce, subj = line.split("|", 3)
+        assert ce == "linux-frob@vger.example.org" and cn == "linux-frob"
+        assert "@" in ae and subj
+    msg = next(m for m in truth["messages"] if m["date_source"] == "archive:bad-offset")
+    author = _git(inbox / "git/0.git", "log", "--all", "--format=%ad|%s", "--date=raw").decode()
+    assert any(line.split("|")[0].endswith("+1900") for line in author.splitlines()), msg
+
+
+def test_every_message_parses_with_expected_headers(sample):
+    summary, truth = sample
+    nomid = set(truth["pitfalls"]["no-message-id"][0].values())
+    for lst in LISTS:
+        for raw in _v2_mails(summary.inboxes[lst]):
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            assert msg["List-Id"] == f"<{lst}.vger.example.org>"
+            assert msg["From"] and msg["Subject"] and msg["Received"]
+            if msg["Message-ID"] is None:
+                assert str(msg["Subject"]) in nomid
+            body = msg.get_body(("plain",))
+            assert body is not None and body.get_content()
+
+
+def test_all_formats_hold_the_same_messages(sample):
+    summary, _ = sample
+    out = summary.out_dir
+    for lst in LISTS:
+        v2 = Counter(_v2_mails(summary.inboxes[lst]))
+        v1 = Counter(blob for _, _, blob in _commits(summary.v1_repos[lst]))
+        mbox = Counter(_mboxrd((out / "mbox" / f"{lst}.mbox").read_bytes()))
+        gz = Counter(_mboxrd(gzip.decompress((out / "mbox" / f"{lst}.mbox.gz").read_bytes())))
+        mdir = Counter(p.read_bytes() for p in (summary.maildirs[lst] / "cur").iterdir())
+        assert v2 == v1 == mbox == gz == mdir
+        assert sum(v2.values()) > 20
+
+
+def test_truth_is_internally_consistent(sample):
+    summary, truth = sample
+    msgs = truth["messages"]
+    ids = {m["message_id"] for m in msgs if m["message_id"]}
+    firsts = [m for m in msgs if not m.get("duplicate")]
+    assert truth["totals"]["messages"] == len(firsts) == summary.messages
+    assert truth["totals"]["patches"] == sum(m["is_patch"] for m in firsts) == summary.patches
+    assert truth["totals"]["covers"] == sum(m["is_cover"] for m in firsts)
+    assert truth["totals"]["threads"] == len({m["thread_root"] for m in firsts})
+    assert truth["totals"]["series"] == len(truth["series"]) == summary.series
+    archived = Counter()
+    for lst in LISTS:
+        for raw in _v2_mails(summary.inboxes[lst]):
+            m = re.search(rb"(?mi)^Message-ID: <([^>]+)>", raw.split(b"\n\n", 1)[0])
+            archived[m.group(1).decode() if m else None] += 1
+    assert set(archived) - {None} == ids
+    for m in msgs:
+        if m["in_reply_to"]:
+            assert m["in_reply_to"] in ids or m["in_reply_to"] == MISSING_PARENT
+        assert m["thread_root"] in ids or m["thread_root"] == MISSING_PARENT
+        assert m["lists"] and m["date"] and m["archive_time"]
+    series = {s["key"]: s for s in truth["series"]}
+    outcomes = Counter()
+    for s in truth["series"]:
+        outcomes[s["outcome"]] += 1
+        assert set(s["message_ids"]) <= ids
+        assert s["n_patches"] == sum(1 for m in firsts if m["series"] == s["key"] and m["is_patch"])
+        for k in ("prev_version", "next_version", "resend_of", "resent_as"):
+            assert s[k] is None or s[k] in series
+        if s["prev_version"]:
+            assert series[s["prev_version"]]["next_version"] == s["key"]
+            assert series[s["prev_version"]]["outcome"] == "superseded"
+            assert s["version"] == series[s["prev_version"]]["version"] + 1
+        if s["outcome"] == "ignored":
+            assert s["first_response_at"] is None or s["first_response_at"] > s["posted_at"]
+        if s["first_maintainer_response_at"]:
+            assert s["first_response_at"] <= s["first_maintainer_response_at"]
+        assert s["subsystems"]
+    assert outcomes == Counter(truth["totals"]["outcomes"])
+    assert set(outcomes) <= {"applied", "superseded", "ignored", "pending", "discussed"}
+    per_sub = Counter(sub for s in truth["series"] for sub in s["subsystems"])
+    for sub in truth["subsystems"]:
+        assert sub["series"] == per_sub[sub["name"]]
+    bots = {p["id"] for p in truth["people"] if p["is_bot"]}
+    assert not any(m["is_response"] and m["person"] in bots for m in msgs)
+
+
+def test_planted_pitfalls_present(sample):
+    summary, truth = sample
+    assert set(truth["pitfalls"]) >= EXPECTED_PITFALLS
+    out = summary.out_dir
+    frob = (out / "mbox/linux-frob.mbox").read_bytes()
+    widget = (out / "mbox/linux-widget.mbox").read_bytes()
+    both = frob + widget
+    for needle in (
+        b"+1900\n",
+        b"Date: Tuesday the 14th",
+        b"=?UTF-8?B?",
+        b"=?iso-8859-1?q?",
+        b"charset=koi8-r",
+        b"multipart/mixed",
+        b"multipart/alternative",
+        b"[PATCH1/8]",
+        b"[PATCH 6/5]",
+        b"[PATCH RESEND]",
+        b"change-id: ",
+        b"\n>From the log",
+        b"\n>>From what",
+        b"Reported-by: kernel test robot",
+        b"This series was applied to",
+        b"Subject: Re: [PATCH]",
+    ):
+        assert needle in both, needle
+    assert re.search(rb"(?m)^Cc: .*\n\t", both) or re.search(rb"(?m)^To: .*,\n\t", both)
+    assert re.search(rb"(?m)^Subject: [^\n]*\n [^\n]", both)
+    dup = truth["pitfalls"]["duplicate-message-id-different-content"][0]
+    assert both.count(f"Message-ID: <{dup}>".encode()) == 2
+    deleted = truth["deleted"][0]
+    v2 = b"".join(_v2_mails(summary.inboxes["linux-widget"]))
+    assert deleted["message_id"].encode() not in v2 + widget
+    assert any(p == "d" for _, p, _ in _commits(out / "inbox/linux-widget/git/0.git"))
+    cross = [m for m in truth["messages"] if len(m["lists"]) == 2]
+    assert cross
+    mid = cross[0]["message_id"].encode()
+    assert mid in frob and mid in widget
+    dm = (out / "domain-map").read_text()
+    assert re.search(r"(?m)^\S+\t[^\n<]+ < \d{4}-\d{2}-\d{2}$", dm)
+    people = {p["id"]: p for p in truth["people"]}
+    assert len(people["p-feldkamp"]["orgs"]) == 2
+    assert people["p-brisbane"]["newcomer"]
+    kinds = {p["orgs"][-1]["kind"] for p in people.values()}
+    assert kinds == {"corporate", "individual", "academic", "unknown"}
+
+
+def test_maintainers_format_and_matching(sample):
+    summary, truth = sample
+    text = summary.maintainers.read_text()
+    assert text.startswith("List of maintainers")
+    for tag in "MRLSFXNKTW":
+        assert re.search(rf"(?m)^{tag}:\t\S", text), tag
+    assert "S:\tOrphan" in text and "S:\tOdd Fixes" in text
+    assert "L:\tfrob-rust@googlegroups.com" in text
+    assert sections_for_file("drivers/frob/core/queue.c") == ("FROB CORE",)
+    assert sections_for_file("drivers/frob/bus.c") == ("FROB SUBSYSTEM",)
+    assert sections_for_file("drivers/frob/legacy/frob-isa.c") == ("FROB LEGACY DRIVERS",)
+    assert sections_for_file("drivers/frob/acme-frob.c") == ("ACME FROB CONTROLLER DRIVER",)
+    assert sections_for_file("drivers/widget/gpio-acme.c") == ("WIDGET GPIO DRIVERS",)
+    assert sections_for_file("arch/arm64/boot/dts/acme/acme-w100.dts") == (
+        "ACME WIDGET PLATFORM SUPPORT",
+    )
+    files = {f["path"]: f for f in truth["files"]}
+    assert files["drivers/frob/legacy/frob-pcmcia.c"]["last_change"] < "2017"
+    assert max(f["last_change"] for f in files.values()) > "2024"
+
+
+def test_multiple_epochs_from_scale_2000(tmp_path):
+    s = write_sample(tmp_path / "e", seed=3, scale=2000, formats=("v2",))
+    assert min(s.epochs.values()) >= 2
+    total = sum(
+        int(_git(ep, "rev-list", "--count", "master")) for ep in s.out_dir.glob("inbox/*/git/*.git")
+    )
+    truth = json.loads(s.truth.read_text())
+    copies = sum(len(m["lists"]) for m in truth["messages"])
+    assert total == copies + 2 * len(truth["deleted"])
+    assert 1500 < s.messages < 2600
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    with pytest.raises(SampleError):
+        write_sample(tmp_path, formats=("v3",))
+
+
+def test_public_inbox_accepts_the_v2_inbox(sample, tmp_path):
+    if shutil.which("public-inbox-index") is None:
+        if os.environ.get("CI"):
+            pytest.fail("public-inbox-index is not on PATH (required when CI is set)")
+        pytest.skip("public-inbox-index not on PATH (apt-get install public-inbox)")
+    summary, truth = sample
+    inbox = tmp_path / "linux-widget"
+    shutil.copytree(summary.inboxes["linux-widget"], inbox)
+    env = {**os.environ, "PI_CONFIG": str(tmp_path / "pi-config"), "HOME": str(tmp_path)}
+    r = subprocess.run(
+        [
+            "public-inbox-init",
+            "-V2",
+            "linux-widget",
+            str(inbox),
+            "http://127.0.0.1/linux-widget",
+            "linux-widget@vger.example.org",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(["public-inbox-index", str(inbox)], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    import sqlite3
+
+    with sqlite3.connect(inbox / "msgmap.sqlite3") as db:
+        (n,) = db.execute("SELECT COUNT(*) FROM msgmap").fetchone()
+    expected = sum(
+        1
+        for m in truth["messages"]
+        if "linux-widget@vger.example.org" in m["lists"]
+        and m["message_id"]
+        and not m.get("duplicate")
+    )
+    assert n == expected
