@@ -279,6 +279,26 @@ def sections_for_file(path: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+@lru_cache(maxsize=4096)
+def all_sections_for_file(path: str) -> tuple[str, ...]:
+    """Every section whose F:/N: lines match ``path`` (get_maintainer.pl lists the
+    maintainers of all of them, the most specific first; THE REST is not planted)."""
+    found = []
+    for s in SECTIONS:
+        if any(_match(path, x) for x in s.excludes):
+            continue
+        if any(_match(path, f) for f in s.files) or any(re.search(n, path) for n in s.regexes):
+            found.append(s.name)
+    return tuple(sorted(found))
+
+
+def maintainers_for_files(paths: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Person ids of the M: and R: of every section matching any of ``paths``: the
+    people whose reply counts as a maintainer response."""
+    names = {n for p in paths for n in all_sections_for_file(p)}
+    return frozenset(x for n in names for x in BY_NAME[n].maintainers + BY_NAME[n].reviewers)
+
+
 def sections_for_files(paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     out: set[str] = set()
     for p in paths:

@@ -131,6 +131,8 @@ def fold_subject(subject: str) -> str:
     if len(head) + len(subject) <= 78:
         return head + subject
     cut = subject.rfind(" ", 0, 70 - len(head))
+    if cut <= 0:
+        return head + subject  # nowhere to fold (one long encoded word): leave it long
     return f"{head}{subject[:cut]}\n {subject[cut + 1 :]}"
 
 

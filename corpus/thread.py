@@ -87,6 +87,7 @@ class SeriesBuild:
     total: int
     lists: tuple[str, ...]
     subsystems: tuple[str, ...]
+    files: tuple[str, ...] = ()
     posts: list[Node] = field(default_factory=list)
     replies: list[Node] = field(default_factory=list)
     rfc: bool = False
@@ -189,6 +190,7 @@ class Engine:
             total=n,
             lists=lists,
             subsystems=subsystems,
+            files=all_files,
             rfc=rfc,
             resend=resend,
             prev_key=prev_key,

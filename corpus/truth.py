@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus.cast import NEWCOMER_SINCE
 from corpus.compose import BOGUS_DATES
-from corpus.maintainers import BY_NAME, SECTIONS
+from corpus.maintainers import SECTIONS, maintainers_for_files
 from corpus.model import DAY, END_TS, Mail, Person, list_address
 from corpus.people import address_reason
 from corpus.render import iso
@@ -78,7 +78,7 @@ class Truth:
     # -- series -----------------------------------------------------------------------
     def add_series(self, b: SeriesBuild, people: dict[str, Person]) -> None:
         posted = min(eff_date(n) for n in b.posts)
-        maint = {p for s in b.subsystems for p in BY_NAME[s].maintainers + BY_NAME[s].reviewers}
+        maint = maintainers_for_files(b.files)
         resp = [
             n
             for n in b.replies

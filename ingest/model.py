@@ -100,6 +100,7 @@ class ParsedMessage:
     lines_added: int | None
     lines_removed: int | None
     change_id: str | None
+    applied_notice: str | None
     to_addrs: list[str]
     cc_addrs: list[str]
     list: str | None

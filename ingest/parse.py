@@ -11,6 +11,7 @@ import base64
 import binascii
 import codecs
 import contextlib
+import email.errors
 import email.header
 import email.parser
 import email.utils
@@ -19,6 +20,7 @@ import hashlib
 import quopri
 import re
 from email import policy
+from html import unescape as html_unescape
 
 from ingest.addresses import all_msgids, first_msgid, list_from_list_id, normalise
 from ingest.dates import resolve_date
@@ -26,14 +28,17 @@ from ingest.diff import parse_diff
 from ingest.headers import has_fields, split_headers
 from ingest.model import ParsedMessage, ParseFailure, RawMail
 from ingest.subjects import parse_subject
-from ingest.trailers import find_trailers
+from ingest.trailers import applied_notice, find_trailers
 
 _FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
 _CHANGE_ID = re.compile(r"^change-id:\s*(\S+)\s*$", re.M | re.I)
 _ENCODED_WORD = "=?"
 _ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+[A-Za-z0-9]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
-_BODY_HINTS = (b"-by:", b"diff --git", b"\n+++ ", b"change-id:")
+_BODY_HINTS = (
+    b"-by:", b"diff --git", b"\n+++ ", b"change-id:",
+    b"pplied", b"ueued", b"icked up", b"ushed", b"erged",
+)
 
 
 def _split(data: bytes) -> tuple[bytes, bytes]:
@@ -63,7 +68,7 @@ def header_text(value: object) -> str:
             return text.strip()
         try:
             chunks = email.header.decode_header(text)
-        except (ValueError, LookupError, binascii.Error):
+        except (ValueError, LookupError, binascii.Error, email.errors.HeaderParseError):
             return text
     out = []
     for chunk, charset in chunks:
@@ -141,8 +146,17 @@ def _multipart_text(data: bytes) -> str:
             html.append(_decode_bytes(payload, part.get_content_charset()))
     if not texts and html:
         # HTML-only mail: keep its text so trailers and diffs are still seen
-        texts = [re.sub(r"<[^>]+>", "", h) for h in html]
+        texts = [html_text(h) for h in html]
     return "\n".join(texts).replace("\r\n", "\n")
+
+
+_HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|h\d)\s*>", re.I)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(markup: str) -> str:
+    """The text of an HTML part: line breaks kept, tags dropped, entities decoded."""
+    return html_unescape(_HTML_TAG.sub("", _HTML_BREAK.sub("\n", markup)))
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -175,7 +189,7 @@ def parse_mail(raw: RawMail) -> ParsedMessage | ParseFailure:
         return ParseFailure(raw.location, "empty message", len(data))
     try:
         return _parse(raw)
-    except (ValueError, TypeError, LookupError, AttributeError, IndexError) as exc:
+    except Exception as exc:  # a mail we cannot read is recorded, never fatal
         return ParseFailure(raw.location, f"{type(exc).__name__}: {exc}", len(data))
 
 
@@ -226,6 +240,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     is_cover = subj.patch and not is_reply and subj.counter == 0 and subj.expected > 0
     is_patch = subj.patch and not is_reply and has_diff and not is_cover
     trailers = find_trailers(text, is_reply=is_reply, is_patch=is_patch) if text else []
+    applied = applied_notice(text) if (is_reply and text) else None
     change_id = None
     if text and "change-id:" in text.lower():
         m = _CHANGE_ID.search(text)
@@ -260,6 +275,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         lines_added=diff.added if diff else None,
         lines_removed=diff.removed if diff else None,
         change_id=change_id,
+        applied_notice=applied,
         to_addrs=list(_addresses(headers.get("to"))),
         cc_addrs=list(_addresses(headers.get("cc"))),
         list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,

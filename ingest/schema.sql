@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS messages (
     lines_added       INTEGER,
     lines_removed     INTEGER,
     change_id         VARCHAR,               -- b4 change-id trailer, if any
+    applied_notice    VARCHAR,               -- a reply's own line saying "applied"/"queued", if any
     to_addrs          VARCHAR[],
     cc_addrs          VARCHAR[],
     lists             VARCHAR[],             -- list addresses whose archives hold this message
@@ -124,4 +125,140 @@ CREATE TABLE IF NOT EXISTS ingest_errors (
     reason      VARCHAR NOT NULL,
     raw_size    BIGINT,
     logged_at   TIMESTAMPTZ NOT NULL
+);
+
+-- ---------------------------------------------------------------------------------
+-- Enrichment. Recomputed from messages and the stored inputs by `lorelens enrich`
+-- (and at the end of every `lorelens ingest`).
+
+-- The files enrichment reads, stored whole so results can be reproduced from the
+-- database alone: a MAINTAINERS file, gitdm domain maps, an override file, …
+CREATE TABLE IF NOT EXISTS enrich_inputs (
+    kind       VARCHAR NOT NULL,             -- maintainers | domain-map | overrides | mailmap | aliases
+    position   INTEGER NOT NULL,             -- order within the kind (domain maps: earlier wins)
+    origin     VARCHAR NOT NULL,             -- file path, or repo:rev for MAINTAINERS from git
+    content    VARCHAR NOT NULL,
+    loaded_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS subsystems (
+    name              VARCHAR PRIMARY KEY,   -- the MAINTAINERS section title
+    status            VARCHAR,               -- S: Supported, Maintained, Odd Fixes, Orphan, …
+    lists             VARCHAR[],             -- L: addresses
+    maintainers       VARCHAR[],             -- M: addresses
+    maintainer_names  VARCHAR[],
+    reviewers         VARCHAR[],             -- R: addresses
+    reviewer_names    VARCHAR[],
+    trees             VARCHAR[],             -- T:
+    web               VARCHAR[],             -- W:
+    files             VARCHAR[],             -- F: patterns
+    excludes          VARCHAR[],             -- X: patterns
+    regexes           VARCHAR[],             -- N: patterns
+    keywords          VARCHAR[],             -- K: patterns (not used for matching)
+    line              INTEGER                -- line of the section title in the file
+);
+
+-- Which subsystems a message concerns, and how that was decided.
+CREATE TABLE IF NOT EXISTS message_subsystems (
+    message_id  VARCHAR NOT NULL,
+    subsystem   VARCHAR NOT NULL,
+    via         VARCHAR NOT NULL             -- files (its diff) | series (its series' patches) | list (L:)
+);
+
+CREATE TABLE IF NOT EXISTS people (
+    person_id   VARCHAR PRIMARY KEY,         -- the person's most used address
+    name        VARCHAR,                     -- the most used display name
+    emails      VARCHAR[],
+    n_messages  INTEGER,
+    first_seen  TIMESTAMPTZ,
+    last_seen   TIMESTAMPTZ,
+    is_bot      BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS person_addresses (
+    email      VARCHAR PRIMARY KEY,
+    person_id  VARCHAR NOT NULL,
+    reason     VARCHAR                       -- why this address belongs to the person
+);
+
+-- Organisation of an address over time: one row per period.
+CREATE TABLE IF NOT EXISTS affiliations (
+    person_id   VARCHAR NOT NULL,
+    email       VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,            -- corporate | individual | academic | unknown
+    org         VARCHAR,
+    valid_from  TIMESTAMPTZ,                 -- NULL: since the beginning
+    valid_to    TIMESTAMPTZ,                 -- exclusive; NULL: still
+    reason      VARCHAR NOT NULL             -- the rule that decided it (docs/organisations.md)
+);
+
+-- The sender of every message as a person with the organisation at the message's date.
+CREATE TABLE IF NOT EXISTS message_authors (
+    message_id  VARCHAR PRIMARY KEY,
+    person_id   VARCHAR,
+    is_bot      BOOLEAN NOT NULL,
+    org_kind    VARCHAR NOT NULL,
+    org         VARCHAR,
+    org_reason  VARCHAR
+);
+
+-- One posting of one version of a patch series (cover letter + patches, or patches).
+CREATE TABLE IF NOT EXISTS series (
+    series_id                       VARCHAR PRIMARY KEY,  -- cover letter's Message-ID, else first patch's
+    version                         INTEGER NOT NULL,
+    version_key                     VARCHAR NOT NULL,     -- change-id:… or author|normalised subject
+    prev_series_id                  VARCHAR,              -- latest posting of a lower version
+    next_series_id                  VARCHAR,              -- first posting of a higher version
+    resend_of                       VARCHAR,              -- earlier posting of the same version
+    change_id                       VARCHAR,
+    subject                         VARCHAR,
+    author_person_id                VARCHAR,
+    author_email                    VARCHAR,
+    author_org_kind                 VARCHAR,
+    author_org                      VARCHAR,
+    posted_at                       TIMESTAMPTZ,
+    n_patches                       INTEGER NOT NULL,
+    patch_total                     INTEGER,
+    has_cover                       BOOLEAN NOT NULL,
+    is_rfc                          BOOLEAN NOT NULL,
+    is_resend                       BOOLEAN NOT NULL,
+    lists                           VARCHAR[],
+    subsystems                      VARCHAR[],
+    first_response_at               TIMESTAMPTZ,
+    first_response_by               VARCHAR,
+    first_maintainer_response_at    TIMESTAMPTZ,
+    first_maintainer_response_by    VARCHAR,
+    first_review_at                 TIMESTAMPTZ,
+    first_review_by                 VARCHAR,
+    first_review_kind               VARCHAR,
+    first_tested_at                 TIMESTAMPTZ,
+    carried_review_tags             INTEGER NOT NULL,     -- Reviewed/Acked-by already in the patches
+    applied_at                      TIMESTAMPTZ,
+    applied_by                      VARCHAR,
+    applied_notice                  VARCHAR,
+    n_replies                       INTEGER NOT NULL,
+    n_responses                     INTEGER NOT NULL,
+    n_bot_replies                   INTEGER NOT NULL,
+    outcome                         VARCHAR NOT NULL,     -- applied | superseded | ignored | pending | discussed
+    observed_until                  TIMESTAMPTZ           -- the archive's last message: censoring time
+);
+
+-- Cover letters and patches, each with its own review events.
+CREATE TABLE IF NOT EXISTS posts (
+    message_id                      VARCHAR PRIMARY KEY,
+    series_id                       VARCHAR NOT NULL,
+    is_cover                        BOOLEAN NOT NULL,
+    counter                         INTEGER,
+    author_person_id                VARCHAR,
+    posted_at                       TIMESTAMPTZ,
+    subsystems                      VARCHAR[],
+    first_response_at               TIMESTAMPTZ,
+    first_response_by               VARCHAR,
+    first_maintainer_response_at    TIMESTAMPTZ,
+    first_maintainer_response_by    VARCHAR,
+    first_review_at                 TIMESTAMPTZ,
+    first_review_by                 VARCHAR,
+    first_tested_at                 TIMESTAMPTZ,
+    n_responses                     INTEGER NOT NULL,
+    observed_until                  TIMESTAMPTZ
 );

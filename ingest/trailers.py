@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from b4 import LoreTrailer
+from b4 import DIFF_RE, DIFFSTAT_RE, LoreTrailer
 
 from ingest.addresses import normalise
 from ingest.model import Trailer
@@ -33,6 +33,7 @@ _EXTINFO = re.compile(r"(.*\S+)(\s+#[^#]+)$")
 _BRACKET = re.compile(r"^\s*\[[^]]+]\s*$")
 _WRAPPED_FIXES = re.compile(r"^(\S+:\s+[\da-f]+\s+\([^)]+)\n([^\n]+\))", re.M)
 _WRAPPED_ADDR = re.compile(r"^(\S+:\s+[^<]+)\n(<[^>]+>)$", re.M)
+_SEPARATOR = re.compile(r"^---\s*\n", re.M)  # b4 get_body_parts
 _QUOTED = re.compile(r"^[ \t]*>.*(?:\n|$)", re.M)
 # b4's follow-up rules only accept a trailer with an address or a Fixes:/Link:-like name;
 # one search over the whole text tells whether any line could qualify.
@@ -84,12 +85,15 @@ def patch_trailers(body: str) -> list[LoreTrailer]:
     ``get_body_parts`` takes them (signature and basement — diffstat, diff — cut off)."""
     text = body.replace("\r", "").strip("\n")
     text = text.rsplit("\n-- \n", 1)[0]
-    for marker in ("\n---\n", "\n--- \n", "\ndiff "):
-        i = text.find(marker)
-        if i != -1:
-            text = text[:i]
-    if text.startswith("---\n"):
-        return []
+    # b4 cuts at the first "---" line; only without one at "diff " or "--- a/" lines
+    if DIFF_RE.search(text) or DIFFSTAT_RE.search(text):
+        parts = _SEPARATOR.split(text, maxsplit=1)
+        if len(parts) == 2:
+            text = parts[0]
+        elif "\ndiff " in text:
+            text = text.split("\ndiff ", 1)[0]
+        elif "\n--- a/" in text:
+            text = text.split("\n--- a/", 1)[0]
     paragraphs = text.strip("\n").split("\n\n")
     return scan(paragraphs[-1])
 
@@ -97,6 +101,33 @@ def patch_trailers(body: str) -> list[LoreTrailer]:
 def _unquoted(body: str) -> str:
     """A reply's own words: quoted lines ('>') and the signature removed."""
     return _QUOTED.sub("", body.split("\n-- \n", 1)[0])
+
+
+# A line that starts by saying the patch was taken: "Applied, thanks", "Queued for 6.9",
+# "I've pushed this to for-5.6/selftests", "Patches 1 and 3-13 applied to powerpc/next",
+# patchwork-bot's "This series was applied to …". Words in the middle of a sentence
+# ("… has been merged into linux-next, how about …") and lines that merely continue a
+# sentence ("applied to the system.") do not count: the line must open a paragraph.
+_APPLIED = re.compile(
+    r"(?:\A|\n[ \t]*\n)[ \t]*((?:thanks[,.!]*[ \t]*)?"
+    r"(?:(?:i(?:'ve| have)|we(?:'ve| have))[ \t]+(?:now[ \t]+|also[ \t]+)?|now[ \t]+"
+    r"|patch(?:es)?[ \t][^\n]{0,30}?|this (?:series|patch|set) (?:was|has been)[ \t]+)?"
+    r"(?:applied|queued|picked up|pushed|merged)"
+    r"(?:[ \t]+(?:it|this|them|both|all|the (?:set|series|patch(?:es)?)))?"
+    r"(?:[ \t]*(?:[,.!:]|$)|[ \t]+(?:out|up|to|on|onto|into|in|for|with)\b)[^\n]*)",
+    re.I | re.M,
+)
+
+
+def applied_notice(body: str) -> str | None:
+    """The line of a reply's own text that says the patch was taken, if any.
+
+    "Applied, thanks", "Queued for 6.9", "Applied to watchdog-next", patchwork-bot's
+    "This series was applied to …". Quoted text is ignored. The line is stored so that
+    every "applied" outcome can be checked by a person.
+    """
+    m = _APPLIED.search(_unquoted(body))
+    return m.group(1).strip()[:200] if m else None
 
 
 def find_trailers(body: str, *, is_reply: bool, is_patch: bool) -> list[Trailer]:

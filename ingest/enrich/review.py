@@ -1,0 +1,178 @@
+"""Review events and outcomes per patch and per series. Pure functions.
+
+Definitions (docs/metrics.md, from PRODUCT.md):
+
+- The **replies** of a post (cover letter or patch) are the messages in the thread below
+  it, not descending into other posts (a later version posted as a reply has replies of
+  its own). A series' replies are those of all its posts.
+- A **response** is a reply from a person other than the series' author (by identity,
+  not address) who is not a bot.
+- A **maintainer response** is a response from an ``M:`` or ``R:`` of a MAINTAINERS
+  section the series touches.
+- A **review** is a response carrying Reviewed-by or Acked-by (Tested-by is kept apart).
+- **Outcome**: ``applied`` (a reply says so: "Applied, thanks", patchwork-bot's "This
+  series was applied to …"), else ``superseded`` (a later version exists), else
+  ``ignored`` (no response within 30 days, and observed for 30 days), ``pending`` (no
+  response yet, observed for less than 30 days), or ``discussed`` (answered in time, not
+  applied, not superseded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ingest.enrich.series import Series
+
+IGNORED_AFTER = dt.timedelta(days=30)
+_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+REVIEW_KINDS = frozenset({"reviewed-by", "acked-by"})
+TESTED_KINDS = frozenset({"tested-by"})
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    message_id: str
+    parent: str | None
+    date: dt.datetime | None
+    person: str | None
+    is_bot: bool
+    is_post: bool
+    applied_notice: str | None
+
+
+@dataclass(slots=True)
+class Events:
+    first_response_at: dt.datetime | None = None
+    first_response_by: str | None = None
+    first_response_id: str | None = None
+    first_maintainer_response_at: dt.datetime | None = None
+    first_maintainer_response_by: str | None = None
+    first_review_at: dt.datetime | None = None
+    first_review_by: str | None = None
+    first_review_kind: str | None = None
+    first_tested_at: dt.datetime | None = None
+    applied_at: dt.datetime | None = None
+    applied_by: str | None = None
+    applied_notice: str | None = None
+    n_replies: int = 0
+    n_responses: int = 0
+    n_bot_replies: int = 0
+
+    def merge(self, other: Events) -> None:
+        for prefix in ("first_response", "first_maintainer_response", "first_review"):
+            at = getattr(other, f"{prefix}_at")
+            mine = getattr(self, f"{prefix}_at")
+            if at is not None and (mine is None or at < mine):
+                for suffix in ("_at", "_by", "_id", "_kind"):
+                    if hasattr(self, prefix + suffix):
+                        setattr(self, prefix + suffix, getattr(other, prefix + suffix))
+        if other.first_tested_at is not None and (
+            self.first_tested_at is None or other.first_tested_at < self.first_tested_at
+        ):
+            self.first_tested_at = other.first_tested_at
+        if other.applied_at is not None and (
+            self.applied_at is None or other.applied_at < self.applied_at
+        ):
+            self.applied_at, self.applied_by = other.applied_at, other.applied_by
+            self.applied_notice = other.applied_notice
+        self.n_replies += other.n_replies
+        self.n_responses += other.n_responses
+        self.n_bot_replies += other.n_bot_replies
+
+
+class ReplyIndex:
+    def __init__(self, nodes: Iterable[Node]) -> None:
+        self.nodes = {n.message_id: n for n in nodes}
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for n in self.nodes.values():
+            if n.parent and n.parent != n.message_id:
+                self.children[n.parent].append(n.message_id)
+
+    def replies(self, post_id: str) -> list[Node]:
+        """Messages below a post, not descending into other posts."""
+        out: list[Node] = []
+        stack = list(self.children.get(post_id, ()))
+        seen = {post_id}
+        while stack:
+            mid = stack.pop()
+            if mid in seen:
+                continue
+            seen.add(mid)
+            node = self.nodes.get(mid)
+            if node is None or node.is_post:
+                continue
+            out.append(node)
+            stack.extend(self.children.get(mid, ()))
+        return out
+
+
+def post_events(
+    index: ReplyIndex,
+    post_id: str,
+    author: str,
+    maintainers: frozenset[str],
+    tags: dict[str, set[str]],
+) -> Events:
+    ev = Events()
+    replies = sorted(index.replies(post_id),
+                     key=lambda n: (n.date is None, n.date or _MIN, n.message_id))
+    for n in replies:
+        ev.n_replies += 1
+        if n.applied_notice and (ev.applied_at is None):
+            ev.applied_at, ev.applied_by, ev.applied_notice = n.date, n.person, n.applied_notice
+        if n.is_bot:
+            ev.n_bot_replies += 1
+            continue
+        if n.person is None or n.person == author or n.date is None:
+            continue
+        ev.n_responses += 1
+        if ev.first_response_at is None:
+            ev.first_response_at, ev.first_response_by = n.date, n.person
+            ev.first_response_id = n.message_id
+        if n.person in maintainers and ev.first_maintainer_response_at is None:
+            ev.first_maintainer_response_at = n.date
+            ev.first_maintainer_response_by = n.person
+        kinds = tags.get(n.message_id, set())
+        if kinds & REVIEW_KINDS and ev.first_review_at is None:
+            ev.first_review_at, ev.first_review_by = n.date, n.person
+            ev.first_review_kind = sorted(kinds & REVIEW_KINDS)[0]
+        if kinds & TESTED_KINDS and ev.first_tested_at is None:
+            ev.first_tested_at = n.date
+    return ev
+
+
+def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
+    if ev.applied_at is not None:
+        return "applied"
+    if s.next_series_id is not None:
+        return "superseded"
+    if s.posted_at is None:
+        return "pending"
+    if ev.first_response_at is None or ev.first_response_at - s.posted_at > IGNORED_AFTER:
+        if observed_until is not None and observed_until - s.posted_at >= IGNORED_AFTER:
+            return "ignored"
+        return "pending"
+    return "discussed"
+
+
+def review_all(
+    index: ReplyIndex,
+    series: dict[str, Series],
+    maintainers_of: Callable[[Series], frozenset[str]],
+    tags: dict[str, set[str]],
+) -> tuple[dict[str, Events], dict[str, Events]]:
+    """Events per post (message_id) and per series (series_id)."""
+    per_post: dict[str, Events] = {}
+    per_series: dict[str, Events] = {}
+    for s in series.values():
+        maint = maintainers_of(s)
+        total = Events()
+        for mid in s.message_ids:
+            ev = post_events(index, mid, s.author, maint, tags)
+            per_post[mid] = ev
+            total.merge(ev)
+        per_series[s.series_id] = total
+    return per_post, per_series
