@@ -96,15 +96,163 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
 @main.command()
 @db_option
 def enrich(db: Path) -> None:
-    """Recompute the enrichment tables (threads, …) from the stored messages."""
+    """Recompute the enrichment tables from the stored messages and inputs: threads,
+    people, organisations, subsystems, series, versions, review events and outcomes."""
+    _enrich(db)
+
+
+def _enrich(db: Path, quiet: bool = False) -> None:
     from ingest.enrich.stages import run_stages
     from ingest.load import Store
 
     store = Store(db)
     try:
-        run_stages(store.con, lambda m: click.echo(m))
+        run_stages(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)))
     finally:
         store.close()
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.option("--from-git", "repo", type=click.Path(file_okay=False, path_type=Path),
+              help="Read MAINTAINERS out of this kernel git tree instead of a file.")
+@click.option("--rev", default="HEAD", show_default=True, help="Revision for --from-git.")
+@click.option("--at", help="With --from-git: the last commit before this date (YYYY-MM-DD).")
+def maintainers(path: Path | None, db: Path, repo: Path | None, rev: str, at: str | None) -> None:
+    """Load a MAINTAINERS file (PATH, or --from-git KERNEL_REPO [--at DATE|--rev REV]) and
+    recompute subsystems, series and review events with it.
+
+    Paths are matched to sections with get_maintainer.pl's rules (docs/subsystems.md).
+    Afterwards, `lorelens report list_coverage` shows which lists of the sections in play
+    this database holds.
+    """
+    from ingest.enrich.inputs import set_maintainers
+    from ingest.load import Store
+
+    store = Store(db)
+    try:
+        loaded = set_maintainers(store.con, path, repo=repo, rev=rev, at=at)
+    finally:
+        store.close()
+    click.echo(f"MAINTAINERS: {loaded.detail} from {loaded.origin}")
+    _enrich(db)
+
+
+@main.command()
+@db_option
+@click.option("--domain-map", "domain_maps", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A gitdm-format domain map (repeatable; earlier files win).")
+@click.option("--overrides", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An override file: always wins (docs/organisations.md).")
+@click.option("--mailmap", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A git .mailmap joining addresses of one person.")
+@click.option("--aliases", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An alias file joining addresses of one person (docs/organisations.md).")
+def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
+         mailmap: tuple[Path, ...], aliases: tuple[Path, ...]) -> None:
+    """Set the inputs for people and organisations and recompute them.
+
+    The files given replace the ones stored before (give none of a kind to clear it).
+    The built-in lists (company domains, free-mail providers, academic domains) always
+    apply. Prints how many messages, patch authors and reviewers have a known kind.
+    """
+    from analytics.db import connect_readonly
+    from analytics.reports import run_report
+    from ingest.enrich.inputs import set_org_inputs
+    from ingest.load import Store
+
+    store = Store(db)
+    try:
+        for item in set_org_inputs(store.con, domain_maps=domain_maps, overrides=overrides,
+                                   mailmaps=mailmap, aliases=aliases):
+            click.echo(f"{item.kind}: {item.detail} from {item.origin}")
+    finally:
+        store.close()
+    _enrich(db)
+    con = connect_readonly(db)
+    try:
+        for r in run_report(con, "org_coverage").records():
+            click.echo(f"known kind: {r['known_pct']}% of {r['total']:,} {r['population']}")
+    finally:
+        con.close()
+
+
+@main.command()
+@click.argument("name", required=False)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the report's SQL instead.")
+def report(name: str | None, db: Path, fmt: str, show_sql: bool) -> None:
+    """Print the named report NAME (without NAME: list the reports).
+
+    Every report is one SQL file (analytics/reports/NAME.sql); --sql prints it, so the
+    same numbers can be reproduced in `lorelens sql` or any DuckDB client.
+    """
+    from analytics.db import connect_readonly
+    from analytics.reports import REPORTS, run_report
+
+    if name is None:
+        for r in REPORTS.values():
+            click.echo(f"{r.name:<20} {r.title}")
+        return
+    if show_sql:
+        from analytics.db import QueryError
+
+        if name not in REPORTS:
+            raise QueryError(f"no report named {name!r} (try: {', '.join(sorted(REPORTS))})")
+        click.echo(REPORTS[name].sql)
+        return
+    con = connect_readonly(db)
+    try:
+        _print(run_report(con, name), fmt)
+    finally:
+        con.close()
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (its inbox/, v1/, mbox/, maildir/ are replaced).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--scale", type=click.IntRange(1), default=2000, show_default=True,
+              help="About how many messages.")
+@click.option("--formats", default="v2", show_default=True,
+              help="Comma-separated: v2, v1, mbox, maildir.")
+@click.option("--git-tree", is_flag=True, help="Also write a small kernel-like git tree.")
+def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> None:
+    """Write a seeded, realistic sample archive with its planted truths (truth.json),
+    a MAINTAINERS file and a domain map (docs/corpus.md). Same seed, same bytes."""
+    from corpus.api import write_sample
+
+    s = write_sample(out, seed=seed, scale=scale,
+                     formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+                     git_tree=git_tree)
+    click.echo(f"wrote {s.messages:,} messages, {s.threads:,} threads, {s.series:,} series "
+               f"to {out}")
+
+
+@main.command()
+@db_option
+@click.option("--from-lore", "url", metavar="URL",
+              help="Mirror this inbox with git instead of the offline sample, "
+                   "e.g. https://lore.kernel.org/linux-watchdog (needs the network).")
+@click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
+@click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
+              help="Messages in the offline sample.")
+def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+    """The main job: build the offline sample (or mirror an inbox from lore with
+    --from-lore URL), ingest and enrich it into the database, and print a summary.
+
+    The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
+    `lorelens report` and `lorelens sql`.
+    """
+    from ingest.demo import run_demo
+
+    run_demo(db, url=url, maintainers=maintainers_file, scale=scale,
+             echo=lambda m: click.echo(m))
 
 
 @main.command()
@@ -132,7 +280,8 @@ def status(db: Path) -> None:
         r = s.last_run
         click.echo(
             f"last run: #{r['run_id']} {r['status']} at {r['started_at']:%Y-%m-%d %H:%M} UTC: "
-            f"{r['n_read']:,} read, {r['n_new']:,} new, {r['n_duplicate']:,} duplicate, "
+            f"{r['n_read']:,} read, {r['n_new']:,} new, {r['n_cross_posted']:,} cross-posted, "
+            f"{r['n_duplicate']:,} duplicate, "
             f"{r['n_failed']:,} failed in {r['seconds'] or 0:.1f}s"
         )
 
@@ -157,6 +306,10 @@ def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
         result = run_query(con, query, timeout=timeout)
     finally:
         con.close()
+    _print(result, fmt)
+
+
+def _print(result: Any, fmt: str) -> None:
     if fmt == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(result.columns)

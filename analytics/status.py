@@ -33,7 +33,8 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
         "(SELECT unnest(lists) AS l, date FROM messages) GROUP BY l ORDER BY count(*) DESC"
     ).fetchall()
     cur = con.execute(
-        "SELECT run_id, started_at, status, n_read, n_new, n_duplicate, n_failed, seconds "
+        "SELECT run_id, started_at, status, n_read, n_new, n_cross_posted, n_duplicate, n_failed, "
+        "seconds "
         "FROM ingest_runs ORDER BY run_id DESC LIMIT 1"
     )
     row = cur.fetchone()

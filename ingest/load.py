@@ -95,13 +95,15 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 class BatchCounts:
     read: int = 0
     new: int = 0
-    duplicate: int = 0
+    cross_posted: int = 0  # the same mail again from another list's archive
+    duplicate: int = 0  # the same Message-ID again from the same list (same or other content)
     failed: int = 0
     deleted: int = 0
 
     def add(self, other: BatchCounts) -> None:
         self.read += other.read
         self.new += other.new
+        self.cross_posted += other.cross_posted
         self.duplicate += other.duplicate
         self.failed += other.failed
         self.deleted += other.deleted
@@ -135,10 +137,11 @@ class Store:
     def finish_run(self, run_id: int, counts: BatchCounts, seconds: float, status: str) -> None:
         self.con.execute(
             "UPDATE ingest_runs SET finished_at = ?, status = ?, n_read = ?, n_new = ?, "
-            "n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, msgs_per_sec = ? "
-            "WHERE run_id = ?",
+            "n_cross_posted = ?, n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, "
+            "msgs_per_sec = ? WHERE run_id = ?",
             [
-                _now(), status, counts.read, counts.new, counts.duplicate, counts.failed,
+                _now(), status, counts.read, counts.new, counts.cross_posted, counts.duplicate,
+                counts.failed,
                 counts.deleted, seconds, counts.read / seconds if seconds > 0 else None, run_id,
             ],
         )
@@ -164,16 +167,21 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             existing = self._existing({p.message_id for p in parsed})
+            known = self._known_copies(set(existing))
             new: dict[str, ParsedMessage] = {}
             sources: list[tuple[ParsedMessage, str]] = []
             list_updates: dict[str, set[str]] = {}
             for p in parsed:
+                if _copy_key(p) in known:
+                    # this very copy was stored by an earlier run (an mbox or maildir read
+                    # again, a rescanned epoch): nothing to add
+                    counts.duplicate += 1
+                    continue
                 first = new.get(p.message_id)
                 if first is None and p.message_id not in existing:
                     new[p.message_id] = p
                     sources.append((p, "first"))
                     continue
-                counts.duplicate += 1
                 if first is not None:
                     old_hash, old_lists = first.content_hash, {first.list} if first.list else set()
                     old_lists |= list_updates.get(p.message_id, set())
@@ -181,11 +189,14 @@ class Store:
                     old_hash, old_lists = existing[p.message_id]
                 if old_hash != p.content_hash:
                     sources.append((p, "different-content"))
+                    counts.duplicate += 1
                 elif p.list and p.list not in old_lists:
                     sources.append((p, "other-list"))
                     list_updates.setdefault(p.message_id, set()).add(p.list)
+                    counts.cross_posted += 1
                 else:
                     sources.append((p, "same-content"))
+                    counts.duplicate += 1
             counts.new = len(new)
             if new:
                 self._insert_messages(run_id, list(new.values()), list_updates)
@@ -225,6 +236,21 @@ class Store:
         finally:
             self.con.unregister("_batch_ids")
         return {mid: (h, set(lists or [])) for mid, h, lists in rows}
+
+    def _known_copies(self, ids: set[str]) -> set[tuple[object, ...]]:
+        """The stored copies (message_sources rows) of these Message-IDs, by location."""
+        if not ids:
+            return set()
+        table = pa.table({"message_id": pa.array(sorted(ids), pa.string())})
+        self.con.register("_batch_ids", table)
+        try:
+            rows = self.con.execute(
+                "SELECT s.message_id, s.source, s.epoch, s.commit, s.path, s.byte_offset "
+                "FROM message_sources s JOIN _batch_ids b USING (message_id)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_batch_ids")
+        return set(rows)
 
     def _insert_messages(
         self, run_id: int, rows: list[ParsedMessage], list_updates: dict[str, set[str]]
@@ -335,6 +361,11 @@ class Store:
             )
             n += len(gone)
         return n
+
+
+def _copy_key(p: ParsedMessage) -> tuple[object, ...]:
+    loc = p.location
+    return (p.message_id, loc.source, loc.epoch, loc.commit, loc.path, loc.byte_offset)
 
 
 def set_thread_ids(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:

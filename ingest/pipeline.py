@@ -40,7 +40,8 @@ class RunSummary:
         c = self.counts
         return (
             f"ingested {c.read:,} mails in {self.seconds:.1f}s ({self.rate:,.0f}/s): "
-            f"{c.new:,} new, {c.duplicate:,} duplicate, {c.failed:,} failed, "
+            f"{c.new:,} new, {c.cross_posted:,} cross-posted copies, "
+            f"{c.duplicate:,} duplicate, {c.failed:,} failed, "
             f"{c.deleted:,} deleted → {self.db}"
         )
 

@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     status        VARCHAR NOT NULL,          -- running | ok | interrupted | failed
     n_read        BIGINT NOT NULL DEFAULT 0, -- raw messages read from the sources
     n_new         BIGINT NOT NULL DEFAULT 0,
-    n_duplicate   BIGINT NOT NULL DEFAULT 0,
+    n_cross_posted BIGINT NOT NULL DEFAULT 0,-- copies of stored mails from another list
+    n_duplicate   BIGINT NOT NULL DEFAULT 0, -- Message-IDs seen again on the same list
     n_failed      BIGINT NOT NULL DEFAULT 0,
     n_deleted     BIGINT NOT NULL DEFAULT 0,
     seconds       DOUBLE,

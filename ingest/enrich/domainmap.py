@@ -29,8 +29,10 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from ingest.errors import ConfigError
 
-class DomainMapError(ValueError):
+
+class DomainMapError(ConfigError, ValueError):
     """A domain-map line could not be understood."""
 
 

@@ -1,0 +1,67 @@
+"""The main job: a sample (offline) or a lore inbox (online) ingested and enriched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.enrich.inputs import set_maintainers, set_org_inputs
+from ingest.enrich.stages import run_stages
+from ingest.load import Store
+from ingest.pipeline import ingest
+
+SEED = 42
+
+
+def _sample(out: Path, scale: int, echo: Callable[[str], None]) -> dict:
+    """Write the offline sample unless the same one is already there."""
+    from corpus.api import write_sample
+
+    truth = out / "truth.json"
+    if truth.exists():
+        with truth.open(encoding="utf-8") as fh:
+            head = json.load(fh)
+        if head.get("seed") == SEED and head.get("scale") == scale:
+            echo(f"using the sample in {out}")
+            return head
+    echo(f"writing a sample of about {scale:,} messages to {out} (seed {SEED})")
+    write_sample(out, seed=SEED, scale=scale, formats=("v2",))
+    with truth.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def run_demo(
+    db: Path,
+    *,
+    url: str | None = None,
+    maintainers: Path | None = None,
+    scale: int = 20000,
+    echo: Callable[[str], None] = print,
+) -> None:
+    mirrors = db.parent / "mirrors"
+    if url:
+        summary = ingest([url], db, mirrors=mirrors, log=echo)
+        maint, maps = maintainers, []
+    else:
+        out = db.parent / "sample"
+        _sample(out, scale, echo)
+        inboxes = sorted(str(p) for p in (out / "inbox").iterdir() if p.is_dir())
+        summary = ingest(inboxes, db, mirrors=mirrors, log=echo)
+        maint, maps = out / "MAINTAINERS", [out / "domain-map"]
+    echo(summary.line())
+    store = Store(db)
+    try:
+        if maint is not None:
+            loaded = set_maintainers(store.con, maint)
+            echo(f"MAINTAINERS: {loaded.detail} from {loaded.origin}")
+        if maps:
+            set_org_inputs(store.con, domain_maps=maps)
+        run_stages(store.con, echo)
+    finally:
+        store.close()
+    echo("")
+    echo(f"Done. The database is {db}. Try:")
+    echo(f"  lorelens status --db {db}")
+    echo(f"  lorelens report series_outcomes --db {db}")
+    echo(f"  lorelens sql \"SELECT outcome, count(*) FROM series GROUP BY ALL\" --db {db}")
