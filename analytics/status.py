@@ -26,8 +26,8 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     messages, patches, covers, threads, first, last = con.execute(
         "SELECT count(*), count(*) FILTER (is_patch), count(*) FILTER (is_cover), "
         "count(DISTINCT thread_id), min(date), max(date) FROM messages"
-    ).fetchone()
-    errors = con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0]
+    ).fetchall()[0]
+    errors = con.execute("SELECT count(*) FROM ingest_errors").fetchall()[0][0]
     lists = con.execute(
         "SELECT l, count(*), min(date), max(date) FROM "
         "(SELECT unnest(lists) AS l, date FROM messages) GROUP BY l ORDER BY count(*) DESC"
@@ -37,6 +37,7 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
         "seconds "
         "FROM ingest_runs ORDER BY run_id DESC LIMIT 1"
     )
-    row = cur.fetchone()
+    rows = cur.fetchall()
+    row = rows[0] if rows else None
     last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
     return Status(messages, patches, covers, threads, first, last, errors, lists, last_run)

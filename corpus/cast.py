@@ -166,6 +166,7 @@ _FIXED: tuple[Person, ...] = (
         ("brekke@kernel.org", "hallvard.brekke@acme-semi.example"),
         (A(CORP, "Acme Semiconductor", None, None, Reason.OTHER_ADDRESS),),
         weight=3.0,
+        alternate_every=3,
     ),
     Person(
         "p-marchetti",

@@ -76,6 +76,9 @@ class Person:
     alt_names: tuple[str, ...] = ()
     weight: float = 1.0  # how often this person posts
     moves: tuple[tuple[int, str], ...] = ()  # (from time, posting address) after a move
+    # post from addresses[1] in every N-th 30-day period (0: never) — a maintainer with a
+    # kernel.org address who also writes from his employer's address now and then
+    alternate_every: int = 0
 
     def affiliation_at(self, ts: int) -> Affiliation:
         for aff in self.affiliations:
@@ -88,6 +91,8 @@ class Person:
     def address_at(self, ts: int) -> str:
         """The posting address at a time (people who change employer change address)."""
         addr = self.addresses[0]
+        if self.alternate_every and (ts // (30 * DAY)) % self.alternate_every == 0:
+            addr = self.addresses[1]
         for since, moved in self.moves:
             if ts >= since:
                 addr = moved

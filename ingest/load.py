@@ -126,7 +126,7 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------
     def start_run(self, sources: Sequence[str], version: str) -> int:
-        run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchone()[0]
+        run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
         self.con.execute(
             "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
             "VALUES (?, ?, ?, 'running', ?)",
@@ -477,5 +477,5 @@ def derive_message_authors(con: duckdb.DuckDBPyConnection) -> float:
     share = con.execute(
         "SELECT avg(CASE WHEN org_kind <> 'unknown' THEN 1.0 ELSE 0.0 END) "
         "FROM message_authors WHERE NOT is_bot"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return float(share or 0.0)

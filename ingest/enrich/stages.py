@@ -251,7 +251,7 @@ def series_stage(ctx: Context) -> str:
     per_post, per_series = review_all(index, series, maintainers_of, dict(tags))
     observed_until = ctx.con.execute(
         "SELECT max(date) FROM messages WHERE date_source = 'header'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     carried = _carried_tags(ctx, series)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []

@@ -1,0 +1,218 @@
+"""Enrichment against the corpus generator's planted truths (truth.json).
+
+One seeded corpus is generated, ingested and enriched per session; every planted answer
+that enrichment computes must come out exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from corpus.api import write_sample
+from ingest.enrich.inputs import set_maintainers, set_org_inputs
+from ingest.enrich.stages import run_stages
+from ingest.load import Store
+from ingest.pipeline import ingest
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, duckdb.DuckDBPyConnection]:
+    out = tmp_path_factory.mktemp("corpus")
+    write_sample(out, seed=42, scale=1500, formats=("v2",))
+    db = out / "t.duckdb"
+    inboxes = sorted(str(p) for p in (out / "inbox").iterdir())
+    ingest(inboxes, db, mirrors=out / "mirrors", show_progress=False, jobs=1)
+    store = Store(db)
+    set_maintainers(store.con, out / "MAINTAINERS")
+    set_org_inputs(store.con, domain_maps=[out / "domain-map"])
+    run_stages(store.con)
+    truth = json.loads((out / "truth.json").read_text())
+    yield truth, store.con
+    store.close()
+
+
+def _iso(v: dt.datetime | None) -> str | None:
+    return v.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if v else None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, dict]:
+    rows = con.sql(sql).to_arrow_table().to_pylist()
+    return {r[next(iter(r))]: r for r in rows}
+
+
+def test_totals(corpus):
+    truth, con = corpus
+    t = truth["totals"]
+    got = con.execute(
+        "SELECT count(*), count(DISTINCT thread_id), count(*) FILTER (is_patch), "
+        "count(*) FILTER (is_cover) FROM messages"
+    ).fetchall()[0]
+    assert got == (t["messages"], t["threads"], t["patches"], t["covers"])
+    assert con.execute("SELECT count(*) FROM series").fetchall()[0][0] == t["series"]
+    outcomes = dict(con.execute("SELECT outcome, count(*) FROM series GROUP BY ALL").fetchall())
+    assert outcomes == t["outcomes"]
+
+
+def test_every_message(corpus):
+    truth, con = corpus
+    db = _rows(con, "SELECT message_id, thread_id, is_patch, is_cover, is_reply, date_source, "
+                    "date, series_id, lists FROM messages")
+    key_to_id = {s["key"]: s["message_ids"][0] for s in truth["series"]}
+    wrong = []
+    for m in truth["messages"]:
+        if m.get("msgid_synthetic") or m.get("duplicate"):
+            continue  # identified by content hash / kept as a copy: tested in test_ingest
+        r = db.get(m["message_id"])
+        assert r is not None, m["message_id"]
+        want = (m["thread_root"], m["is_patch"], m["is_cover"], m["is_reply"],
+                m["date_source"], m["date"], sorted(m["lists"]))
+        have = (r["thread_id"], r["is_patch"], r["is_cover"], r["is_reply"], r["date_source"],
+                _iso(r["date"]), sorted(r["lists"]))
+        if want != have:
+            wrong.append((m["message_id"], want, have))
+        is_post = m["is_patch"] or m["is_cover"]
+        if m["series"] is not None and is_post and r["series_id"] != key_to_id[m["series"]]:
+            wrong.append((m["message_id"], "series", key_to_id[m["series"]], r["series_id"]))
+    assert wrong == []
+
+
+def test_series_grouping_versions_and_events(corpus):
+    truth, con = corpus
+    db = _rows(con, "SELECT * FROM series")
+    key_to_id = {s["key"]: s["message_ids"][0] for s in truth["series"]}
+    members = {}
+    for mid, sid in con.execute(
+        "SELECT message_id, series_id FROM posts ORDER BY series_id, is_cover DESC, counter"
+    ).fetchall():
+        members.setdefault(sid, []).append(mid)
+    wrong = []
+    for s in truth["series"]:
+        sid = s["message_ids"][0]
+        r = db.get(sid)
+        assert r is not None, (sid, s["pitfalls"])
+        want = {
+            "members": sorted(s["message_ids"]),
+            "version": s["version"],
+            "prev": key_to_id.get(s["prev_version"]) if s["prev_version"] else None,
+            "resend_of": key_to_id.get(s["resend_of"]) if s["resend_of"] else None,
+            "outcome": s["outcome"],
+            "n_patches": s["n_patches"],
+            "subsystems": sorted(s["subsystems"]),
+            "first_response_at": s["first_response_at"],
+            "first_maintainer_response_at": s["first_maintainer_response_at"],
+            "first_review_at": s["first_review_at"],
+            "first_tested_at": s["first_tested_at"],
+            "org_kind": s["org_kind"],
+            "is_rfc": s["is_rfc"],
+            "is_resend": s["is_resend"],
+        }
+        have = {
+            "members": sorted(members.get(sid, [])),
+            "version": r["version"],
+            "prev": r["prev_series_id"],
+            "resend_of": r["resend_of"],
+            "outcome": r["outcome"],
+            "n_patches": r["n_patches"],
+            "subsystems": sorted(r["subsystems"]),
+            "first_response_at": _iso(r["first_response_at"]),
+            "first_maintainer_response_at": _iso(r["first_maintainer_response_at"]),
+            "first_review_at": _iso(r["first_review_at"]),
+            "first_tested_at": _iso(r["first_tested_at"]),
+            "org_kind": r["author_org_kind"],
+            "is_rfc": r["is_rfc"],
+            "is_resend": r["is_resend"],
+        }
+        diff = {k: (want[k], have[k]) for k in want if want[k] != have[k]}
+        if diff:
+            wrong.append((sid, s["pitfalls"], diff))
+    assert wrong == []
+
+
+def test_per_post_first_response(corpus):
+    truth, con = corpus
+    db = dict(con.execute("SELECT message_id, first_response_at FROM posts").fetchall())
+    wrong = [
+        (m["message_id"], m["first_response_at"], _iso(db.get(m["message_id"])))
+        for m in truth["messages"]
+        if (m["is_patch"] or m["is_cover"]) and m["first_response_at"] != _iso(
+            db.get(m["message_id"]))
+    ]
+    assert wrong == []
+
+
+def test_bots_are_not_responses(corpus):
+    truth, con = corpus
+    bots = {p["id"] for p in truth["people"] if p["is_bot"]}
+    assert bots
+    bot_addresses = {a for p in truth["people"] if p["is_bot"] for a in p["addresses"]}
+    flagged = {e for (e,) in con.execute(
+        "SELECT pa.email FROM person_addresses pa JOIN people p USING (person_id) WHERE p.is_bot"
+    ).fetchall()}
+    assert bot_addresses <= flagged
+    # no series' first response comes from a bot
+    firsts = {b for (b,) in con.execute(
+        "SELECT DISTINCT first_response_by FROM series WHERE first_response_by IS NOT NULL"
+    ).fetchall()}
+    assert not firsts & flagged
+
+
+def test_people_organisations_at_posting_time(corpus):
+    """Every person's planted organisation holds at each of their messages."""
+    truth, con = corpus
+    kinds = dict(con.execute("SELECT message_id, org_kind FROM message_authors").fetchall())
+    people = {p["id"]: p for p in truth["people"]}
+    wrong = []
+    for m in truth["messages"]:
+        p = people.get(m["person"])
+        if p is None or p["is_bot"] or m["message_id"] not in kinds:
+            continue
+        when = m["date"]
+        org = next(
+            o for o in p["orgs"]
+            if (o["valid_from"] is None or o["valid_from"] <= when)
+            and (o["valid_to"] is None or when < o["valid_to"])
+        )
+        if kinds[m["message_id"]] != org["kind"]:
+            wrong.append((m["message_id"], m["from_email"], org, kinds[m["message_id"]]))
+    assert wrong == []
+
+
+def test_enrichment_is_idempotent(corpus):
+    _truth, con = corpus
+
+    def snapshot() -> list:
+        return [
+            con.execute(f"SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) "
+                        f"FROM {name} t").fetchall()[0][0]
+            for name in ("series", "posts", "people", "affiliations", "message_authors",
+                         "message_subsystems")
+        ] + [con.execute("SELECT md5(string_agg(message_id || coalesce(series_id, '') || "
+                         "thread_id, ',' ORDER BY message_id)) FROM messages").fetchall()[0][0]]
+
+    before = snapshot()
+    run_stages(con)
+    assert snapshot() == before
+
+
+def test_list_coverage_names_unarchived_lists(corpus):
+    _truth, con = corpus
+    from analytics.reports import run_report
+
+    rows = run_report(con, "list_coverage").records()
+    unarchived = {r["list"] for r in rows if r["archived"] is False}
+    archived = {r["list"] for r in rows if r["archived"]}
+    assert any(x.endswith("@googlegroups.com") for x in unarchived)
+    assert archived == {"linux-frob@vger.example.org", "linux-widget@vger.example.org"}
+
+
+def test_deleted_message_is_gone(corpus):
+    truth, con = corpus
+    for d in truth["deleted"]:
+        assert con.execute("SELECT count(*) FROM messages WHERE message_id = ?",
+                           [d["message_id"]]).fetchall()[0][0] == 0
+        assert con.execute("SELECT count(*) FROM deleted_messages WHERE message_id = ?",
+                           [d["message_id"]]).fetchall()[0][0] >= 1
