@@ -209,7 +209,7 @@ class BotRules:
 
     @classmethod
     def builtin(cls) -> BotRules:
-        return cls.from_text((DATA_DIR / "bots.txt").read_text(encoding="utf-8"))
+        return _builtin_bots()
 
     def is_bot(self, name: str | None, email: str | None) -> bool:
         addr = (email or "").strip().lower()
@@ -217,6 +217,11 @@ class BotRules:
             return True
         nm = " ".join((name or "").split()).strip("\"'")
         return bool(nm) and any(p.fullmatch(nm) for p in self.name_patterns)
+
+
+@lru_cache(maxsize=1)
+def _builtin_bots() -> BotRules:
+    return BotRules.from_text((DATA_DIR / "bots.txt").read_text(encoding="utf-8"))
 
 
 def is_bot(name: str | None, email: str | None, rules: BotRules | None = None) -> bool:

@@ -23,7 +23,6 @@ from ingest.enrich.people import (
     AddressStat,
     AliasFile,
     Identities,
-    is_bot,
     parse_mailmap,
     resolve_identities,
 )
@@ -238,8 +237,7 @@ def series_stage(ctx: Context) -> str:
         refs = m["references"] or []
         parent = m["in_reply_to"] or (refs[-1] if refs else None)
         person = person_of.get(m["from_email"]) if m["from_email"] else None
-        nodes.append(Node(m["message_id"], parent, m["date"], person,
-                          person in bot_people or is_bot(None, m["from_email"]),
+        nodes.append(Node(m["message_id"], parent, m["date"], person, person in bot_people,
                           m["message_id"] in anchor, m["applied_notice"]))
     index = ReplyIndex(nodes)
     tags: dict[str, set[str]] = defaultdict(set)

@@ -1,0 +1,117 @@
+"""Ingest speed and memory against the raw git floor, on one public-inbox archive.
+
+    python bench/bench_ingest.py [ARCHIVE] [--repeat N]
+
+(a) raw floor: list the commits and stream every ``m`` blob through one
+    ``git cat-file --batch``, reading the bytes and nothing else;
+(b) ``lorelens ingest --no-enrich`` into a fresh database (a subprocess, as a user runs it);
+(c) ``lorelens ingest`` with enrichment (threads, people, organisations, series, …).
+
+Prints msg/s of each, the ratios b/a and c/a, and the peak resident memory of the whole
+lorelens process tree (main process plus parser workers, sampled every 20 ms). Run it
+on a quiet machine: it measures wall-clock time. Results go in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared/data/archives/linux-watchdog.vger.kernel.org.0.git"
+GIT = ["git", "-c", "safe.directory=*"]
+
+
+def raw_floor(archive: Path) -> tuple[int, float]:
+    start = time.perf_counter()
+    shas = subprocess.run([*GIT, "--git-dir", str(archive), "log", "--reverse", "--format=%H"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    proc = subprocess.Popen([*GIT, "--git-dir", str(archive), "cat-file", "--batch"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1 << 20)
+    assert proc.stdin and proc.stdout
+
+    def feed() -> None:
+        for s in shas:
+            proc.stdin.write(f"{s}:m\n".encode())
+        proc.stdin.close()
+
+    threading.Thread(target=feed, daemon=True).start()
+    total = 0
+    for _ in shas:
+        header = proc.stdout.readline().split()
+        if header[-1] == b"missing":
+            continue
+        total += len(proc.stdout.read(int(header[2]) + 1))
+    proc.wait()
+    return len(shas), time.perf_counter() - start
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    total = 0
+    todo = [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def run_lorelens(archive: Path, enrich: bool) -> tuple[float, int, str]:
+    tmp = Path(tempfile.mkdtemp(prefix="lorelens-bench-"))
+    try:
+        cmd = [str(Path(sys.executable).with_name("lorelens")), "ingest", str(archive),
+               "--db", str(tmp / "b.duckdb"), "--quiet"]
+        if not enrich:
+            cmd.append("--no-enrich")
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        err = proc.stderr.read() if proc.stderr else ""
+        if proc.returncode != 0:
+            raise SystemExit(f"lorelens failed: {err}")
+        return seconds, peak, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("archive", nargs="?", type=Path, default=DEFAULT)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
+    args = ap.parse_args()
+    if not args.archive.exists():
+        raise SystemExit(f"{args.archive}: not found (pass a public-inbox v1 repository)")
+    floors = [raw_floor(args.archive) for _ in range(args.repeat)]
+    n, floor = min(floors, key=lambda x: x[1])
+    print(f"archive: {args.archive} ({n:,} messages), {os.cpu_count()} CPUs")
+    print(f"(a) raw git floor:        {floor:6.2f} s  {n / floor:9,.0f} msg/s")
+    results = {}
+    for label, enrich in (("(b) ingest", False), ("(c) ingest + enrich", True)):
+        runs = [run_lorelens(args.archive, enrich) for _ in range(args.repeat)]
+        seconds = min(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        results[label] = (seconds, peak)
+        print(f"{label + ':':<25}{seconds:6.2f} s  {n / seconds:9,.0f} msg/s  "
+              f"ratio {seconds / floor:4.2f}  peak RSS {peak / 2**20:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
