@@ -126,6 +126,8 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------
     def start_run(self, sources: Sequence[str], version: str) -> int:
+        # this process holds the only write lock, so a run still 'running' was killed
+        self.con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
         run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
         self.con.execute(
             "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
@@ -190,6 +192,10 @@ class Store:
                 if old_hash != p.content_hash:
                     sources.append((p, "different-content"))
                     counts.duplicate += 1
+                    if p.list and p.list not in old_lists:
+                        # another list's copy, changed by that list (a Mailman footer, a
+                        # subject tag): the message is still on that list too
+                        list_updates.setdefault(p.message_id, set()).add(p.list)
                 elif p.list and p.list not in old_lists:
                     sources.append((p, "other-list"))
                     list_updates.setdefault(p.message_id, set()).add(p.list)
@@ -395,12 +401,14 @@ def replace_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) 
     con.execute("BEGIN TRANSACTION")
     try:
         for name, table in tables.items():
+            if table.num_columns == 0 or table.num_rows == 0:
+                con.execute(f"DELETE FROM {name}")  # nothing to insert (an empty database)
+                continue
             view = f"_replace_{name}"
             con.register(view, table)
             try:
                 con.execute(f"DELETE FROM {name}")
-                if table.num_rows:
-                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {view}")
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {view}")
             finally:
                 con.unregister(view)
         con.execute("COMMIT")
