@@ -290,3 +290,9 @@ class Regular:
         nb = self.run(t2, nxt, builds)
         if not resend:
             b.next_key = nb.key
+            # a later version supersedes every posting of this version, resends included
+            by_key = {x.key: x for x in builds}
+            orig = b
+            while orig.resend_of is not None and orig.resend_of in by_key:
+                orig = by_key[orig.resend_of]
+                orig.later_version = True

@@ -96,6 +96,7 @@ class SeriesBuild:
     next_key: str | None = None
     resent_as: str | None = None
     resend_of: str | None = None
+    later_version: bool = False  # a higher version follows (after a resend of this one)
     applied_at: int | None = None
     applied_by: str | None = None
     change_id: str | None = None

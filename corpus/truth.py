@@ -97,7 +97,7 @@ class Truth:
         first_t = eff_date(first) if first else None
         if b.applied_at is not None:
             outcome = "applied"
-        elif b.next_key is not None:
+        elif b.next_key is not None or b.later_version:
             outcome = "superseded"
         elif first_t is None or first_t - posted > 30 * DAY:
             outcome = "ignored" if END_TS - posted >= 30 * DAY else "pending"

@@ -23,11 +23,12 @@ class Address:
 def normalise(addr: str) -> Address:
     """Normalise one addr-spec.
 
-    email-validator checks the syntax and normalises the domain (IDNA, case) and the
-    local part (NFC). Addresses are then lower-cased whole: the kernel community treats
-    ``Foo.Bar@x`` and ``foo.bar@x`` as one person, as git's mailmap does. An address the
-    validator rejects is kept lower-cased when it still has the shape ``local@domain``
-    (``root@localhost`` is a real sender), with the rejection reason; otherwise ``None``.
+    email-validator checks the syntax and normalises the domain (IDNA, kept in its ASCII
+    form) and the local part (NFC). Addresses are then lower-cased whole: the kernel
+    community treats ``Foo.Bar@x`` and ``foo.bar@x`` as one person, as git's mailmap
+    does. An address the validator rejects is kept lower-cased when it still has the
+    shape ``local@domain`` (``root@localhost`` is a real sender), with the rejection
+    reason; otherwise ``None``.
     """
     addr = addr.strip().strip("<>").strip()
     if not addr:
@@ -46,9 +47,12 @@ def normalise(addr: str) -> Address:
             low = addr.lower()
             return Address(low, domain.lower(), f"invalid: {exc}")
         return Address(None, None, f"invalid: {exc}")
-    email = info.normalized.lower()
+    # internationalised domains in their ASCII (IDNA) form, as DNS and the people /
+    # organisation tables use them; a non-ASCII local part keeps its Unicode form
+    domain = (info.ascii_domain or info.domain).lower()
+    email = f"{info.local_part}@{domain}".lower()
     changed = None if email == addr else "normalised"
-    return Address(email, info.ascii_domain.lower() if info.ascii_domain else info.domain, changed)
+    return Address(email, domain, changed)
 
 
 def list_from_list_id(value: str | None) -> str | None:

@@ -55,7 +55,7 @@ _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("applied_notice", pa.string()),
     ("to_addrs", pa.list_(pa.string())),
     ("cc_addrs", pa.list_(pa.string())),
-    ("body_chars", pa.int32()),
+    ("body_bytes", pa.int32()),
     ("content_hash", pa.string()),
 )
 MESSAGE_SCHEMA = pa.schema(_MESSAGE_COLUMNS)
@@ -126,6 +126,10 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------
     def start_run(self, sources: Sequence[str], version: str) -> int:
+        # only one process can hold the write lock, so a run still 'running' was killed
+        self.con.execute(
+            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
+        )
         # this process holds the only write lock, so a run still 'running' was killed
         self.con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
         run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
@@ -189,17 +193,15 @@ class Store:
                     old_lists |= list_updates.get(p.message_id, set())
                 else:
                     old_hash, old_lists = existing[p.message_id]
-                if old_hash != p.content_hash:
-                    sources.append((p, "different-content"))
-                    counts.duplicate += 1
-                    if p.list and p.list not in old_lists:
-                        # another list's copy, changed by that list (a Mailman footer, a
-                        # subject tag): the message is still on that list too
-                        list_updates.setdefault(p.message_id, set()).add(p.list)
-                elif p.list and p.list not in old_lists:
+                if p.list and p.list not in old_lists:
+                    # the same Message-ID from another list's archive is the same mail
+                    # cross-posted, even when that list changed it (a footer, a tag)
                     sources.append((p, "other-list"))
                     list_updates.setdefault(p.message_id, set()).add(p.list)
                     counts.cross_posted += 1
+                elif old_hash != p.content_hash:
+                    sources.append((p, "different-content"))
+                    counts.duplicate += 1
                 else:
                     sources.append((p, "same-content"))
                     counts.duplicate += 1
@@ -216,7 +218,8 @@ class Store:
                 self._insert_errors(run_id, unit, failures)
             counts.failed = len(failures)
             if deletions:
-                counts.deleted = self._delete(run_id, unit, deletions)
+                counts.deleted, failed_deletions = self._delete(run_id, unit, deletions)
+                counts.failed += failed_deletions
             if marker is not None:
                 con.execute(
                     "INSERT OR REPLACE INTO source_state VALUES (?, ?, ?, ?, ?)",
@@ -350,12 +353,16 @@ class Store:
                  loc.byte_offset, "parse", f.reason, f.raw_size, now],
             )
 
-    def _delete(self, run_id: int, unit: Unit, deletions: list[tuple[Deletion, str | None]]) -> int:
-        n = 0
+    def _delete(
+        self, run_id: int, unit: Unit, deletions: list[tuple[Deletion, str | None]]
+    ) -> tuple[int, int]:
+        """Apply deletions; return (messages deleted, deletions that failed)."""
+        n = n_failed = 0
         for d, msgid in deletions:
             if msgid is None:
                 self._insert_errors(run_id, unit, [ParseFailure(d.location,
                                     "deletion (file d) without a Message-ID", len(d.data))])
+                n_failed += 1
                 continue
             gone = self.con.execute(
                 "DELETE FROM messages WHERE message_id = ? RETURNING message_id", [msgid]
@@ -366,7 +373,7 @@ class Store:
                 [msgid, d.location.source, d.location.epoch, d.location.commit, run_id],
             )
             n += len(gone)
-        return n
+        return n, n_failed
 
 
 def _copy_key(p: ParsedMessage) -> tuple[object, ...]:

@@ -104,7 +104,7 @@ class ParsedMessage:
     to_addrs: list[str]
     cc_addrs: list[str]
     list: str | None
-    body_chars: int
+    body_bytes: int
     content_hash: str
     location: Location
     trailers: list[Trailer] = field(default_factory=list)

@@ -31,7 +31,9 @@ from ingest.subjects import parse_subject
 from ingest.trailers import applied_notice, find_trailers
 
 _FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
-_CHANGE_ID = re.compile(r"^change-id:\s*(\S+)\s*$", re.M | re.I)
+# b4 writes "change-id: 20240101-short-slug-0123456789ab" (lower case, dated); Gerrit's
+# "Change-Id: I0123…" lines in commit messages are something else
+_CHANGE_ID = re.compile(r"^change-id: (\d{8}-\S+)\s*$", re.M)
 _ENCODED_WORD = "=?"
 _ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+[A-Za-z0-9]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
@@ -242,7 +244,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     trailers = find_trailers(text, is_reply=is_reply, is_patch=is_patch) if text else []
     applied = applied_notice(text) if (is_reply and text) else None
     change_id = None
-    if text and "change-id:" in text.lower():
+    if text and "change-id: " in text:
         m = _CHANGE_ID.search(text)
         change_id = m.group(1) if m else None
 
@@ -279,7 +281,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         to_addrs=list(_addresses(headers.get("to"))),
         cc_addrs=list(_addresses(headers.get("cc"))),
         list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,
-        body_chars=len(text) if need_body else len(body),
+        body_bytes=len(body),
         content_hash=chash,
         location=raw.location,
         trailers=trailers,

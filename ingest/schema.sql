@@ -42,8 +42,8 @@ CREATE TABLE IF NOT EXISTS messages (
     to_addrs          VARCHAR[],
     cc_addrs          VARCHAR[],
     lists             VARCHAR[],             -- list addresses whose archives hold this message
-    body_chars        INTEGER,               -- size of the decoded text body
-    content_hash      VARCHAR NOT NULL,      -- sha1 of the raw bytes first stored for this id
+    body_bytes        INTEGER,               -- size of the raw body (after the header block)
+    content_hash      VARCHAR NOT NULL,      -- sha1 of From, Date, Subject and body (no transport headers)
     series_id         VARCHAR,               -- filled by enrichment
     first_seen_run    INTEGER NOT NULL       -- ingest_runs.run_id that added the row
 );
@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     n_read        BIGINT NOT NULL DEFAULT 0, -- raw messages read from the sources
     n_new         BIGINT NOT NULL DEFAULT 0,
     n_cross_posted BIGINT NOT NULL DEFAULT 0,-- copies of stored mails from another list
-    n_duplicate   BIGINT NOT NULL DEFAULT 0, -- Message-IDs seen again on the same list
+    n_duplicate   BIGINT NOT NULL DEFAULT 0, -- Message-IDs already stored for the same list
     n_failed      BIGINT NOT NULL DEFAULT 0,
     n_deleted     BIGINT NOT NULL DEFAULT 0,
     seconds       DOUBLE,

@@ -147,7 +147,7 @@ def post_events(
 def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
     if ev.applied_at is not None:
         return "applied"
-    if s.next_series_id is not None:
+    if s.next_series_id is not None or s.later_version:
         return "superseded"
     if s.posted_at is None:
         return "pending"

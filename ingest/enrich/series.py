@@ -16,8 +16,9 @@ are ordered by version, then time; each points at the latest posting of a lower 
 (``prev_series_id``), which in turn points forward (``next_series_id``: it is superseded).
 A posting with the same version as an earlier one (a RESEND, or a posting sent twice)
 points at it with ``resend_of`` instead: a resend does not supersede the posting it
-repeats (an ignored posting that was resent is still an ignored posting), and the next
-version follows the resend.
+repeats (an ignored posting that was resent and never followed up is still ignored),
+and the next version follows the resend. Every posting of a version lower than the
+highest of its key is superseded (PRODUCT.md: ignored means "no later version").
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Series:
     prev_series_id: str | None = None
     next_series_id: str | None = None
     resend_of: str | None = None
+    later_version: bool = False  # a higher version of the same key exists: superseded
 
 
 def normalise_subject(subject: str) -> str:
@@ -192,6 +194,9 @@ def link_versions(series: dict[str, Series]) -> None:
                     s.prev_series_id = prev.series_id
                     prev.next_series_id = s.series_id
             latest_by_version[s.version] = s
+        top = max(s.version for s in members)
+        for s in members:
+            s.later_version = s.version < top
 
 
 def posts_from_rows(rows: Sequence[dict], person_of: dict[str, str]) -> list[Post]:

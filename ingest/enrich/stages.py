@@ -247,14 +247,24 @@ def series_stage(ctx: Context) -> str:
     ).fetchall():
         tags[mid].add(kind)
     per_post, per_series = review_all(index, series, maintainers_of, dict(tags))
-    observed_until = ctx.con.execute(
-        "SELECT max(date) FROM messages WHERE date_source = 'header'"
-    ).fetchall()[0][0]
+    # censoring time: the last trusted message of the lists a series went to (an archive
+    # that stops early cannot show replies after its end)
+    list_end = dict(ctx.con.execute(
+        "SELECT l, max(date) FROM (SELECT unnest(lists) AS l, date FROM messages "
+        "WHERE date_source = 'header') GROUP BY l"
+    ).fetchall())
+    last_any = max(list_end.values(), default=None)
+
+    def observed(s: Series) -> dt.datetime | None:
+        ends = [list_end[x] for x in s.lists if x in list_end]
+        return max(ends) if ends else last_any
+
     carried = _carried_tags(ctx, series)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []
     for s in series.values():
         ev = per_series[s.series_id]
+        observed_until = observed(s)
         kind, org = _org_at(ctx, s.author_email, s.posted_at)
         series_rows.append({
             "series_id": s.series_id, "version": s.version, "version_key": s.version_key,

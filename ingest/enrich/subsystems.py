@@ -1,0 +1,385 @@
+"""Match file paths to MAINTAINERS sections with the rules of ``get_maintainer.pl``.
+
+The rules, as ``scripts/get_maintainer.pl --no-git --sections -f PATH`` applies them
+(Linux 6.12; see docs/subsystems.md for examples):
+
+* ``F:``/``X:`` globs become regexes: ``.`` is literal, ``*`` is ``.*`` (it crosses
+  ``/``), ``?`` is any one character; ``[ch]`` stays a character class.  A glob with none
+  of ``. * ?`` and no trailing ``/`` that names a directory gets a trailing ``/``.
+* The regex is anchored at the start of the path only.  A pattern ending in ``/``
+  matches everything below it; any other pattern matches only when the path has as many
+  ``/`` as the pattern (so ``drivers/net/*`` covers ``drivers/net/a.c`` but not
+  ``drivers/net/phy/a.c``).
+* A section whose ``X:`` pattern matches the path is skipped entirely (its ``N:`` too).
+* ``N:`` is a (Perl ``/x``) regex searched anywhere in the path.
+* Every section with a matching ``F:`` or ``N:`` is reported.  Its specificity comes from
+  the *last* matching ``F:``/``N:`` line of the section, in file order: the number of
+  ``/`` in the pattern, plus one when it does not end in ``/``; ``-1`` when the pattern
+  starts with ``*``; ``0`` for ``N:``.  Sections are listed most specific first.
+* ``THE REST`` (``F: *`` and ``F: */``) matches every path with specificity ``-1``;
+  `SectionMatcher.primary` drops it unless no other section matches.
+
+Whether a plain pattern such as ``F: net/ife`` names a directory is a property of the
+kernel tree, which lorelens does not need: the pattern is taken as a directory when the
+path lies below it (then it must be one) or when it is in the optional ``directories``
+set (e.g. ``git ls-tree -r -d --name-only`` of a kernel tree), otherwise as a file name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.enrich.maintainers import Section, load_maintainers, parse_maintainers
+
+__all__ = ["THE_REST", "Match", "SectionMatcher"]
+
+THE_REST = "THE REST"
+
+_NOT_LITERAL = re.compile(r"[*?\[\]{}()+|^$\\]")
+_PLAIN_N = re.compile(r"^[A-Za-z0-9_/,-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A section that covers a path.
+
+    ``specificity`` is get_maintainer.pl's pattern depth (higher is more specific);
+    ``pattern``/``kind`` are the F: glob or N: regex that set it; ``section_index`` is the
+    section's position in MAINTAINERS (the tie-breaker).
+    """
+
+    section_name: str
+    specificity: int
+    pattern: str
+    kind: str
+    section_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """An F: or X: pattern compiled the way get_maintainer.pl compiles it.
+
+    A glob without wildcards is tested with ``str.startswith`` (the same as the anchored
+    regex the script builds); only the others get a regex.
+    """
+
+    glob: str
+    regex: re.Pattern[str] | None
+    slashes: int
+    trailing_slash: bool
+    maybe_dir: bool  # get_maintainer.pl tests `-d` on it (no . * ? and no trailing /)
+    depth: int
+
+    @classmethod
+    def compile(cls, glob: str) -> _Glob:
+        regex = None
+        if _NOT_LITERAL.search(glob):
+            regex = re.compile(glob.replace(".", r"\.").replace("*", ".*").replace("?", "."))
+        slashes = glob.count("/")
+        trailing = glob.endswith("/")
+        # a directory gets a "/" appended, so its depth is the same as a file's
+        depth = -1 if glob.startswith("*") else slashes + (0 if trailing else 1)
+        return cls(
+            glob=glob,
+            regex=regex,
+            slashes=slashes,
+            trailing_slash=trailing,
+            maybe_dir=not trailing and not any(c in glob for c in ".*?"),
+            depth=depth,
+        )
+
+    @property
+    def literal(self) -> bool:
+        return self.regex is None
+
+    def matches(self, path: str, directories: Collection[str]) -> bool:
+        if self.maybe_dir:
+            below = path.startswith(self.glob + "/")
+            if below or self.glob in directories:
+                return below
+        if self.regex is None:
+            if not path.startswith(self.glob):
+                return False
+        elif self.regex.match(path) is None:
+            return False
+        return self.trailing_slash or path.count("/") == self.slashes
+
+
+@dataclass(frozen=True, slots=True)
+class _Regex:
+    """An N: regex; ``literal`` is set when a plain substring test is equivalent."""
+
+    source: str
+    regex: re.Pattern[str]
+    literal: str | None
+
+    @classmethod
+    def compile(cls, source: str) -> _Regex:
+        plain = source if _PLAIN_N.match(source) else None
+        return cls(source, re.compile(source, re.VERBOSE), plain)
+
+    def matches(self, path: str) -> bool:
+        if self.literal is not None:
+            return self.literal in path
+        return self.regex.search(path) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One F: or N: line: its section and its position among the section's lines."""
+
+    section: int
+    position: int
+    pattern: _Glob | _Regex
+
+
+def _literal_prefix(glob: str) -> str:
+    """The text every path matched by ``glob`` starts with (up to the first wildcard)."""
+    m = _NOT_LITERAL.search(glob)
+    return glob if m is None else glob[: m.start()]
+
+
+def _required_literal(regex: str) -> str | None:
+    """The longest plain text every match of ``regex`` must contain, or None when that is
+    not clear (alternations, groups, escapes) or shorter than two characters."""
+    if "|" in regex or "(" in regex or "\\" in regex or "#" in regex:
+        return None
+    runs: list[str] = []
+    run = ""
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        nxt = regex[i + 1] if i + 1 < len(regex) else ""
+        if ch == "[":
+            end = regex.find("]", i + 2 if nxt in "^]" else i + 1)
+            if end == -1:
+                return None
+            runs.append(run)
+            run = ""
+            i = end + 1
+            if i < len(regex) and regex[i] in "?*+{":
+                i += 1
+            continue
+        if ch.isalnum() or ch in "_/,-":
+            if nxt in ("?", "*", "{"):  # optional: the run stops before it
+                runs.append(run)
+                run = ""
+            else:
+                run += ch
+        else:
+            runs.append(run)
+            run = ""
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else None
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, written as a trie so Python's engine does not
+    try every word at every position."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""  # a shorter word already matches: nothing more is needed
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+class _PrefixIndex:
+    """Values keyed by string; ``lookup(text)`` yields the values of every key that is a
+    prefix of ``text``, with one binary search and a walk up a tree of prefixes."""
+
+    def __init__(self, items: dict[str, _Bucket]) -> None:
+        self._keys = sorted(items)
+        self._values = [items[k] for k in self._keys]
+        # parent[i]: index of the longest other key that is a prefix of key i, or -1
+        self._parent: list[int] = []
+        stack: list[int] = []
+        for i, key in enumerate(self._keys):
+            while stack and not key.startswith(self._keys[stack[-1]]):
+                stack.pop()
+            self._parent.append(stack[-1] if stack else -1)
+            stack.append(i)
+
+    def lookup(self, text: str) -> list[_Bucket]:
+        keys, parent = self._keys, self._parent
+        i = bisect.bisect_right(keys, text) - 1
+        # the largest key <= text starts with the longest key that is a prefix of text
+        while i >= 0 and not text.startswith(keys[i]):
+            i = parent[i]
+        found = []
+        while i >= 0:
+            found.append(self._values[i])
+            i = parent[i]
+        return found
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """The F: lines that share one literal prefix: those that may match paths of any
+    depth ("dir/" patterns and possible directories) and the others by their "/" count."""
+
+    any_depth: list[_Entry] = field(default_factory=list)
+    by_depth: dict[int, list[_Entry]] = field(default_factory=dict)
+
+
+class SectionMatcher:
+    """Index MAINTAINERS sections once, then map paths to sections quickly.
+
+    Every F: line is indexed by its literal prefix (the text before its first wildcard)
+    and, unless it ends in "/", by its number of "/": a path is only tested against the
+    lines whose prefix is a prefix of the path (found by a binary search) and whose depth
+    fits.  N: regexes are tested behind one combined regex that rules most paths out.
+    """
+
+    def __init__(
+        self, sections: Iterable[Section], directories: Collection[str] = frozenset()
+    ) -> None:
+        self.sections: tuple[Section, ...] = tuple(sections)
+        self._directories = frozenset(d.rstrip("/") for d in directories)
+        self._by_name = {s.name: s for s in self.sections}
+        buckets: dict[str, _Bucket] = {}
+        regexes: list[_Entry] = []
+        excludes: list[tuple[_Glob, ...]] = []
+        by_list: dict[str, list[str]] = {}
+        for i, section in enumerate(self.sections):
+            for pos, (letter, value) in enumerate(section.fields):
+                if letter == "F":
+                    glob = _Glob.compile(value)
+                    bucket = buckets.setdefault(_literal_prefix(value), _Bucket())
+                    entry = _Entry(i, pos, glob)
+                    if glob.trailing_slash or glob.maybe_dir:
+                        bucket.any_depth.append(entry)
+                    else:
+                        bucket.by_depth.setdefault(glob.slashes, []).append(entry)
+                elif letter == "N":
+                    regexes.append(_Entry(i, pos, _Regex.compile(value)))
+            excludes.append(tuple(_Glob.compile(v) for v in section.excludes))
+            for address in section.lists:
+                by_list.setdefault(address, []).append(section.name)
+        self._index = _PrefixIndex(buckets)
+        self._regexes = tuple(regexes)
+        # a path that contains none of the texts the N: regexes require is ruled out by
+        # one search; a regex without a clear required text is always tested
+        required = [_required_literal(e.pattern.source) for e in regexes
+                    if isinstance(e.pattern, _Regex)]
+        self._always_regexes = None in required
+        words = {w for w in required if w}
+        self._any_regex = re.compile(_alternation(words)) if words else None
+        self._excludes = tuple(excludes)
+        self._by_list = {k: tuple(v) for k, v in by_list.items()}
+
+    @classmethod
+    def from_file(cls, path: Path | str, directories: Collection[str] = frozenset()
+                  ) -> SectionMatcher:
+        return cls(load_maintainers(path), directories)
+
+    @classmethod
+    def from_text(cls, text: str, directories: Collection[str] = frozenset()
+                  ) -> SectionMatcher:
+        return cls(parse_maintainers(text), directories)
+
+    def section(self, name: str) -> Section:
+        """The section called ``name`` (KeyError if there is none)."""
+        return self._by_name[name]
+
+    def _candidates(self, path: str) -> dict[int, list[_Entry]]:
+        """F:/N: lines that may match ``path``, grouped by section."""
+        found: dict[int, list[_Entry]] = {}
+        slashes = path.count("/")
+        for bucket in self._index.lookup(path):
+            for entry in bucket.any_depth:
+                found.setdefault(entry.section, []).append(entry)
+            for entry in bucket.by_depth.get(slashes, ()):
+                found.setdefault(entry.section, []).append(entry)
+        if self._always_regexes or (
+            self._any_regex is not None and self._any_regex.search(path)
+        ):
+            for entry in self._regexes:
+                if entry.pattern.matches(path):  # type: ignore[call-arg]
+                    found.setdefault(entry.section, []).append(entry)
+        return found
+
+    def match(self, path: str) -> list[Match]:
+        """Every section that covers ``path`` (THE REST included), most specific first;
+        equal specificities keep MAINTAINERS order."""
+        path = _normalise(path)
+        dirs = self._directories
+        found: list[Match] = []
+        for i, entries in self._candidates(path).items():
+            excludes = self._excludes[i]
+            if excludes and any(x.matches(path, dirs) for x in excludes):
+                continue
+            # the last matching F:/N: line of the section sets the depth, as in the script
+            best: _Entry | None = None
+            for entry in entries:
+                if best is not None and entry.position < best.position:
+                    continue
+                pattern = entry.pattern
+                if (pattern.matches(path, dirs) if isinstance(pattern, _Glob)
+                        else pattern.matches(path)):
+                    best = entry
+            if best is None:
+                continue
+            pattern = best.pattern
+            if isinstance(pattern, _Glob):
+                found.append(Match(self.sections[i].name, pattern.depth, pattern.glob, "F", i))
+            else:
+                found.append(Match(self.sections[i].name, 0, pattern.source, "N", i))
+        found.sort(key=lambda m: (-m.specificity, m.section_index))
+        return found
+
+    def primary(self, path: str) -> tuple[str, ...]:
+        """The sections get_maintainer.pl lists for ``path``, most specific first, without
+        THE REST unless nothing else matches."""
+        names = tuple(m.section_name for m in self.match(path))
+        rest = tuple(n for n in names if n != THE_REST)
+        return rest or names
+
+    def most_specific(self, path: str) -> tuple[str, ...]:
+        """Only the sections tied for the highest specificity (THE REST as a last resort)."""
+        found = [m for m in self.match(path) if m.section_name != THE_REST] or self.match(path)
+        if not found:
+            return ()
+        top = found[0].specificity
+        return tuple(m.section_name for m in found if m.specificity == top)
+
+    def sections_for_files(self, files: Iterable[str]) -> tuple[str, ...]:
+        """The union of the primary sections of ``files``: most specific first (the best
+        specificity any file gave the section), then MAINTAINERS order.  The result does
+        not depend on the order of ``files``."""
+        best: dict[str, tuple[int, int]] = {}
+        for path in files:
+            found = self.match(path)
+            kept = [m for m in found if m.section_name != THE_REST] or found
+            for m in kept:
+                key = (-m.specificity, m.section_index)
+                if m.section_name not in best or key < best[m.section_name]:
+                    best[m.section_name] = key
+        return tuple(sorted(best, key=best.__getitem__))
+
+    def sections_for_list(self, list_address: str) -> tuple[str, ...]:
+        """Sections whose ``L:`` names ``list_address`` (any case, ``<>`` or ``mailto:``
+        allowed), in MAINTAINERS order."""
+        address = list_address.strip().strip("<>").lower().removeprefix("mailto:")
+        return self._by_list.get(address, ())
+
+
+def _normalise(path: str) -> str:
+    path = path.strip()
+    while path.startswith("./"):
+        path = path[2:]
+    return path.lstrip("/")
