@@ -19,7 +19,7 @@ class Address:
     error: str | None  # why email-validator rejected or changed it (None: accepted unchanged)
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=50_000)
 def normalise(addr: str) -> Address:
     """Normalise one addr-spec.
 

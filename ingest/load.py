@@ -22,6 +22,7 @@ from ingest.model import Deletion, ParsedMessage, ParseFailure
 from ingest.sources.base import Unit
 
 SCHEMA_VERSION = "1"
+MEMORY_LIMIT = "256MB"
 
 _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("message_id", pa.string()),
@@ -115,6 +116,9 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.con = connect(self.path)
+        # ingest appends in batches and needs little working memory; a cap keeps the
+        # resident size flat however large the archive (DuckDB spills beyond it)
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.con.execute(schema_sql())
         self.con.execute(
             "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
@@ -130,8 +134,6 @@ class Store:
         self.con.execute(
             "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
         )
-        # this process holds the only write lock, so a run still 'running' was killed
-        self.con.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
         run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
         self.con.execute(
             "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "

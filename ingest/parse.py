@@ -161,12 +161,12 @@ def html_text(markup: str) -> str:
     return html_unescape(_HTML_TAG.sub("", _HTML_BREAK.sub("\n", markup)))
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=16_384)
 def _parse_from(value: str) -> tuple[str, str]:
     return email.utils.parseaddr(value)
 
 
-@functools.lru_cache(maxsize=32_768)
+@functools.lru_cache(maxsize=2048)
 def _addresses(value: str | None) -> tuple[str, ...]:
     """The addresses of a To/Cc field, normalised, in order (names are not kept).
 

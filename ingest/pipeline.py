@@ -19,7 +19,7 @@ from ingest.parse import parse_mail
 from ingest.progress import Progress
 from ingest.sources.base import Item, Unit
 
-BATCH = 2000
+BATCH = 1000
 SMALL = 4000  # below this many mails, worker processes cost more than they save
 
 
@@ -55,7 +55,7 @@ class Parser:
     """Parses batches in order, in worker processes when ``jobs`` > 1.
 
     Git streaming runs in its own process and the database load in this one, so on a
-    two-core machine two parse workers keep both cores busy. At most ``2 × jobs``
+    two-core machine two parse workers keep both cores busy. At most ``jobs + 1``
     batches are in flight, which bounds memory whatever the archive size.
     """
 
@@ -77,7 +77,7 @@ class Parser:
         window: deque[tuple[list[Item], Future[Parsed]]] = deque()
         for batch in batches:
             window.append((batch, self.pool.submit(parse_items, [i for i, _ in batch])))
-            if len(window) >= 2 * self.jobs:
+            if len(window) > self.jobs:
                 b, fut = window.popleft()
                 yield b, fut.result()
         while window:

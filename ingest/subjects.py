@@ -25,7 +25,7 @@ class Subject:
     base: str
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=16_384)
 def parse_subject(subject: str) -> Subject:
     fixed = _GLUED_COUNTER.sub(r"[\1 \2", subject)
     s = LoreSubject(fixed)

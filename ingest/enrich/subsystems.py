@@ -140,7 +140,12 @@ class _Entry:
 def _literal_prefix(glob: str) -> str:
     """The text every path matched by ``glob`` starts with (up to the first wildcard)."""
     m = _NOT_LITERAL.search(glob)
-    return glob if m is None else glob[: m.start()]
+    if m is None:
+        return glob
+    if "|" in glob:  # a Perl alternation: nothing is certain
+        return ""
+    end = m.start() - (glob[m.start()] == "{")  # "x{0,1}" makes the x optional
+    return glob[: max(end, 0)]
 
 
 def _required_literal(regex: str) -> str | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.errors import SourceError
 
 GIT = ("git", "-c", "safe.directory=*")
+T = TypeVar("T")
 
 
 def git(git_dir: Path | str, *args: str, check: bool = True) -> str:
@@ -48,33 +51,50 @@ def head_ref(git_dir: Path) -> str | None:
     return None
 
 
-def commits_since(git_dir: Path, last: str | None) -> tuple[list[Commit], bool]:
-    """Commits after ``last`` (oldest first); the flag says whether a full rescan happened.
+def commit_range(git_dir: Path, last: str | None) -> tuple[list[str], bool]:
+    """The revision range after ``last`` and whether a full rescan is needed.
 
     When ``last`` is gone or no longer an ancestor of the branch (a purged, rewritten
     public-inbox epoch), every commit is listed again; the loader's Message-ID check
-    keeps that idempotent.
+    keeps that idempotent. An empty repository gives an empty range.
     """
     head = head_ref(git_dir)
     if head is None:
         return [], False
-    rescan = False
-    rng = [head]
-    if last:
-        ok = subprocess.run(
-            [*GIT, "--git-dir", str(git_dir), "merge-base", "--is-ancestor", last, head],
-            capture_output=True,
-        ).returncode == 0
-        if ok:
-            rng = [f"{last}..{head}"]
-        else:
-            rescan = True
-    out = git(git_dir, "log", "--reverse", "--first-parent", "--format=%H %ct", *rng)
-    commits = []
-    for line in out.splitlines():
-        sha, _, ts = line.partition(" ")
-        commits.append(Commit(sha, dt.datetime.fromtimestamp(int(ts), dt.UTC)))
-    return commits, rescan
+    if not last:
+        return [head], False
+    ok = subprocess.run(
+        [*GIT, "--git-dir", str(git_dir), "merge-base", "--is-ancestor", last, head],
+        capture_output=True,
+    ).returncode == 0
+    return ([f"{last}..{head}"], False) if ok else ([head], True)
+
+
+def count_commits(git_dir: Path, rng: list[str]) -> int:
+    if not rng:
+        return 0
+    return int(git(git_dir, "rev-list", "--count", "--first-parent", *rng).strip() or 0)
+
+
+def iter_commits(git_dir: Path, rng: list[str]) -> Iterator[Commit]:
+    """Commits of ``rng``, oldest first, streamed (memory does not grow with the epoch)."""
+    if not rng:
+        return
+    proc = subprocess.Popen(
+        [*GIT, "--git-dir", str(git_dir), "log", "--reverse", "--first-parent",
+         "--format=%H %ct", *rng],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1 << 16,
+    )
+    assert proc.stdout is not None
+    try:
+        for line in proc.stdout:
+            sha, _, ts = line.strip().partition(" ")
+            if sha:
+                yield Commit(sha, dt.datetime.fromtimestamp(int(ts), dt.UTC))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 class CatFile:
@@ -83,9 +103,11 @@ class CatFile:
     def __init__(self, git_dir: Path) -> None:
         self.git_dir = git_dir
 
-    def read(self, names: Iterable[str]) -> Iterator[tuple[str, str | None, bytes | None]]:
-        """Yield ``(name, blob_oid, content)`` per name, in order; None when missing."""
-        names = list(names)
+    def read(self, items: Iterable[tuple[T, str]]) -> Iterator[tuple[T, str, str | None,
+                                                                      bytes | None]]:
+        """For each ``(key, object name)``: ``(key, name, blob_oid, content)`` in order,
+        with None for a missing object. ``items`` is consumed lazily by a feeder thread;
+        the pipe to git gives back-pressure, so memory stays flat."""
         proc = subprocess.Popen(
             [*GIT, "--git-dir", str(self.git_dir), "cat-file", "--batch"],
             stdin=subprocess.PIPE,
@@ -94,37 +116,47 @@ class CatFile:
             bufsize=1 << 20,
         )
         assert proc.stdin is not None and proc.stdout is not None
+        pending: queue.Queue[tuple[T, str] | None] = queue.Queue()
+        failure: list[BaseException] = []
 
         def feed() -> None:
             try:
-                for name in names:
+                for key, name in items:
+                    pending.put((key, name))
                     proc.stdin.write(name.encode() + b"\n")
                 proc.stdin.close()
-            except (BrokenPipeError, ValueError):
+            except (BrokenPipeError, ValueError, OSError):
                 pass
+            except BaseException as exc:  # reported to the reader, not lost in the thread
+                failure.append(exc)
+            finally:
+                pending.put(None)
 
         feeder = threading.Thread(target=feed, daemon=True)
         feeder.start()
         out = proc.stdout
         try:
-            for name in names:
+            while (entry := pending.get()) is not None:
+                key, name = entry
                 header = out.readline()
                 if not header:
                     raise SourceError(f"git cat-file stopped early in {self.git_dir}")
                 parts = header.split()
                 if not parts or parts[-1] in (b"missing", b"ambiguous"):
-                    yield name, None, None
+                    yield key, name, None, None
                     continue
                 if len(parts) < 3 or parts[1] != b"blob":
                     # a tree or commit where a blob was expected: nothing to read
                     size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
                     out.read(size + 1)
-                    yield name, None, None
+                    yield key, name, None, None
                     continue
                 size = int(parts[2])
                 data = out.read(size)
                 out.read(1)
-                yield name, parts[0].decode(), data
+                yield key, name, parts[0].decode(), data
+            if failure:
+                raise failure[0]
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -14,7 +14,14 @@ from pathlib import Path
 from ingest.errors import SourceError
 from ingest.model import Deletion, Location, RawMail, SourceKind
 from ingest.sources.base import Item, Unit, list_label_from_name
-from ingest.sources.gitstream import CatFile, Commit, commits_since, git, is_bare_repo
+from ingest.sources.gitstream import (
+    CatFile,
+    commit_range,
+    count_commits,
+    git,
+    is_bare_repo,
+    iter_commits,
+)
 
 _EPOCH = re.compile(r"^(\d+)\.git$")
 
@@ -40,9 +47,8 @@ def epochs(inbox: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _deletion_commits(git_dir: Path, commits: list[Commit]) -> set[str]:
-    if not commits:
-        return set()
+def _deletion_commits(git_dir: Path) -> set[str]:
+    """Commits that add the file ``d``: v2 deletions (few, so a set is fine)."""
     out = git(git_dir, "log", "--format=%H", "--diff-filter=A", "HEAD", "--", "d", check=False)
     return set(out.split())
 
@@ -55,13 +61,17 @@ def epoch_unit(
     label: str | None,
     last_commit: str | None,
 ) -> Unit:
-    commits, rescan = commits_since(git_dir, last_commit)
-    deletions = _deletion_commits(git_dir, commits) if kind != SourceKind.PUBLIC_INBOX_V1 else set()
+    rng, rescan = commit_range(git_dir, last_commit)
+    total = count_commits(git_dir, rng)
 
     def read() -> Iterator[Item]:
-        names = [f"{c.sha}:{'d' if c.sha in deletions else 'm'}" for c in commits]
-        stream = CatFile(git_dir).read(names)
-        for commit, (name, blob, data) in zip(commits, stream, strict=True):
+        deletions = (
+            _deletion_commits(git_dir) if kind != SourceKind.PUBLIC_INBOX_V1 and total else set()
+        )
+        names = (
+            (c, f"{c.sha}:{'d' if c.sha in deletions else 'm'}") for c in iter_commits(git_dir, rng)
+        )
+        for commit, name, blob, data in CatFile(git_dir).read(names):
             loc = Location(
                 source=source,
                 kind=kind,
@@ -86,7 +96,7 @@ def epoch_unit(
         epoch=epoch,
         git_dir=git_dir,
         label=label,
-        total=len(commits),
+        total=total,
         read=read,
         rescan=rescan,
         description=f"{git_dir.name}" if kind == SourceKind.PUBLIC_INBOX_V1 else f"epoch {epoch}",
