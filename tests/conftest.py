@@ -1,0 +1,356 @@
+"""Shared fixtures: real git / public-inbox archives built at test time, shared data.
+
+Missing tools or data skip a test with a clear reason on a developer machine and FAIL
+it when the environment variable ``CI`` is set, so CI can never go green by skipping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gzip
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAILS = Path(__file__).resolve().parent / "mails"
+UTC = dt.UTC
+T0 = dt.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)  # archive time of the first built mail
+WATCHDOG = "linux-watchdog.vger.kernel.org.0.git"
+LIVEPATCH = "live-patching.vger.kernel.org.0.git"
+
+
+# -- skip locally, fail in CI ---------------------------------------------------------
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def skip_or_fail(reason: str) -> None:
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def require_tool(*names: str) -> None:
+    """Skip (locally) or fail (in CI) when a command-line tool is not installed."""
+    missing = [n for n in names if shutil.which(n) is None]
+    if missing:
+        package = "public-inbox" if any(m.startswith("public-inbox") for m in missing) else "git"
+        skip_or_fail(f"needs {', '.join(missing)} on PATH (Debian: apt-get install {package})")
+
+
+def shared_root() -> Path:
+    env = os.environ.get("LORELENS_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_archives() -> Path:
+    """The folder holding the real archives (linux-watchdog, live-patching)."""
+    path = shared_root() / "data" / "archives"
+    if not (path / WATCHDOG).is_dir() or not (path / LIVEPATCH).is_dir():
+        skip_or_fail(f"the shared real archives are not at {path} (set LORELENS_SHARED)")
+    require_tool("git")
+    return path
+
+
+# -- mails ----------------------------------------------------------------------------
+def make_mail(
+    n: int | str,
+    *,
+    subject: str | None = None,
+    sender: str = "Tester <tester@example.com>",
+    date: str | None = "Mon, 01 Jan 2024 10:00:00 +0000",
+    body: str | None = None,
+    msgid: str | None = None,
+    list_id: str | None = None,
+    extra: str = "",
+) -> bytes:
+    """A small plain-text mail; ``n`` makes its Message-ID and subject unique."""
+    msgid = msgid or f"mail-{n}@example.com"
+    lines = [f"From: {sender}", "To: test@example.com"]
+    lines.append(f"Subject: {subject or f'test mail {n}'}")
+    if date:
+        lines.append(f"Date: {date}")
+    lines.append(f"Message-ID: <{msgid}>")
+    if list_id:
+        lines.append(f"List-Id: <{list_id}>")
+    if extra:
+        lines.extend(extra.rstrip("\n").split("\n"))
+    text = "\n".join(lines) + "\n\n" + (body or f"Body of mail {n}.\n")
+    return text.encode()
+
+
+def odd_mails() -> list[bytes]:
+    """Every hand-written mail of tests/mails, in name order."""
+    return [p.read_bytes() for p in sorted(MAILS.glob("*.eml"))]
+
+
+def times(n: int, start: dt.datetime = T0, step: int = 60) -> list[dt.datetime]:
+    """Archive times one ``step`` seconds apart (whole seconds: mbox From_ lines)."""
+    return [start + dt.timedelta(seconds=i * step) for i in range(n)]
+
+
+# -- git / public-inbox archives ------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """One public-inbox commit: a message (file ``m``) or a deletion (file ``d``)."""
+
+    data: bytes
+    when: dt.datetime
+    file: str = "m"
+
+
+def _git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> bytes:
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout
+
+
+def init_bare(git_dir: Path) -> Path:
+    git_dir.parent.mkdir(parents=True, exist_ok=True)
+    _git("init", "--bare", "-q", "--initial-branch=master", str(git_dir))
+    return git_dir
+
+
+def add_commits(git_dir: Path, entries: Iterable[Entry]) -> None:
+    """Append one commit per entry (tree: only ``m`` or only ``d``), as public-inbox does.
+
+    Uses ``git fast-import`` so thousands of mails take about a second.
+    """
+    parent = ""
+    if _has_head(git_dir):
+        parent = _git("--git-dir", str(git_dir), "rev-parse", "refs/heads/master").decode().strip()
+    chunks: list[bytes] = []
+    mark = 0
+    for i, e in enumerate(entries):
+        mark += 1
+        blob = mark
+        chunks.append(b"blob\nmark :%d\ndata %d\n" % (blob, len(e.data)) + e.data + b"\n")
+        mark += 1
+        msg = b"mail\n"
+        stamp = int(e.when.timestamp())
+        chunks.append(
+            b"commit refs/heads/master\nmark :%d\n" % mark
+            + b"committer lorelens tests <tests@example.invalid> %d +0000\n" % stamp
+            + b"data %d\n" % len(msg) + msg
+        )
+        if i == 0 and parent:
+            chunks.append(b"from %s\n" % parent.encode())
+        chunks.append(b"deleteall\nM 100644 :%d %s\n\n" % (blob, e.file.encode()))
+    _git("--git-dir", str(git_dir), "fast-import", "--quiet", "--date-format=raw",
+         input=b"".join(chunks))
+
+
+def _has_head(git_dir: Path) -> bool:
+    return subprocess.run(
+        ["git", "--git-dir", str(git_dir), "rev-parse", "--verify", "-q", "refs/heads/master"],
+        capture_output=True,
+    ).returncode == 0
+
+
+def entries(mails: Sequence[bytes], whens: Sequence[dt.datetime] | None = None) -> list[Entry]:
+    whens = whens or times(len(mails))
+    return [Entry(m, w) for m, w in zip(mails, whens, strict=True)]
+
+
+def write_v1(git_dir: Path, mails: Sequence[bytes], whens=None) -> Path:
+    """A public-inbox v1 archive: one bare repository, one commit per mail."""
+    init_bare(git_dir)
+    add_commits(git_dir, entries(mails, whens))
+    return git_dir
+
+
+def write_v2(inbox: Path, epochs: Sequence[Sequence[Entry]]) -> Path:
+    """A public-inbox v2 inbox folder with ``git/N.git`` per epoch."""
+    for n, ents in enumerate(epochs):
+        gdir = init_bare(inbox / "git" / f"{n}.git")
+        if ents:
+            add_commits(gdir, ents)
+    return inbox
+
+
+def _mboxrd_quote(data: bytes) -> bytes:
+    out = []
+    for line in data.split(b"\n"):
+        stripped = line.lstrip(b">")
+        if stripped.startswith(b"From "):
+            line = b">" + line
+        out.append(line)
+    return b"\n".join(out)
+
+
+def write_mbox(path: Path, mails: Sequence[bytes], whens=None, *, gz: bool = False) -> Path:
+    """An mboxrd file (gzip-compressed when ``gz``) with the archive times in From_ lines."""
+    whens = whens or times(len(mails))
+    parts = []
+    for data, when in zip(mails, whens, strict=True):
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        parts.append(b"From mboxrd@z " + when.strftime("%a %b %d %H:%M:%S %Y").encode() + b"\n")
+        parts.append(_mboxrd_quote(data) + b"\n")
+    raw = b"".join(parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(raw, mtime=0) if gz else raw)
+    return path
+
+
+def write_maildir(path: Path, mails: Sequence[bytes], whens=None) -> Path:
+    """A maildir (mails in new/), file mtimes set to the archive times."""
+    whens = whens or times(len(mails))
+    for sub in ("new", "cur", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    for i, (data, when) in enumerate(zip(mails, whens, strict=True)):
+        f = path / "new" / f"{1700000000 + i:010d}.{i:06d}.tests"
+        f.write_bytes(data)
+        os.utime(f, (when.timestamp(), when.timestamp()))
+    return path
+
+
+# -- public-inbox (Debian 1.9) ----------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class PublicInbox:
+    """A real v2 inbox made with public-inbox-init, fed with public-inbox-mda."""
+
+    root: Path
+    name: str
+    port: int
+    address: str = "test@example.com"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "HOME": str(self.root), "PI_CONFIG": str(self.root / "pi-config")}
+
+    @property
+    def path(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/{self.name}"
+
+    def create(self) -> None:
+        subprocess.run(
+            ["public-inbox-init", "-V2", "-L", "basic", self.name, str(self.path), self.url,
+             self.address], env=self.env, check=True, capture_output=True,
+        )
+        subprocess.run(
+            ["git", "config", "-f", str(self.root / "pi-config"), "publicinboxmda.spamcheck",
+             "none"], check=True, capture_output=True,
+        )
+
+    def deliver(self, mails: Iterable[bytes]) -> None:
+        env = {**self.env, "ORIGINAL_RECIPIENT": self.address}
+        for data in mails:
+            proc = subprocess.run(["public-inbox-mda", "--no-precheck"], input=data, env=env,
+                                  capture_output=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"public-inbox-mda failed: {proc.stderr.decode()}")
+
+
+@pytest.fixture
+def public_inbox(tmp_path: Path) -> PublicInbox:
+    require_tool("public-inbox-init", "public-inbox-mda", "public-inbox-httpd", "git")
+    inbox = PublicInbox(tmp_path / "pi", "test", free_port())
+    inbox.root.mkdir()
+    inbox.create()
+    return inbox
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
+    """The inbox served by public-inbox-httpd on 127.0.0.1 (stopped by its pid after)."""
+    log = (public_inbox.root / "httpd.log").open("wb")
+    proc = subprocess.Popen(
+        ["public-inbox-httpd", "-l", f"http://127.0.0.1:{public_inbox.port}"],
+        env=public_inbox.env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        if not wait_for_port(public_inbox.port):
+            pytest.fail(f"public-inbox-httpd did not listen on {public_inbox.port}: "
+                        f"{(public_inbox.root / 'httpd.log').read_text()}")
+        yield public_inbox
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+# -- the database -----------------------------------------------------------------------
+MESSAGE_LOCATION_COLUMNS = ("first_seen_run", "thread_id", "series_id")
+
+
+def rows(db: Path, sql: str, params: Sequence[object] | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def scalar(db: Path, sql: str, params: Sequence[object] | None = None) -> object:
+    return rows(db, sql, params)[0][0]
+
+
+def table_digest(db: Path, table: str, exclude: Sequence[str] = (), order: str = "ALL") -> str:
+    """An md5 over every row of ``table`` (minus ``exclude`` columns), order-independent."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in exclude]
+        sel = ", ".join(f'"{c}"' for c in cols)
+        return con.execute(
+            f"SELECT coalesce(md5(string_agg(r, '\n' ORDER BY r)), '') FROM "
+            f"(SELECT CAST(ROW({sel}) AS VARCHAR) AS r FROM {table})"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def run_ingest(specs: Sequence[str | Path], db: Path, **kw: object):
+    """The library entry point of `lorelens ingest` (no enrichment, no progress bar)."""
+    from ingest.pipeline import ingest
+
+    kw.setdefault("mirrors", db.parent / "mirrors")
+    kw.setdefault("show_progress", False)
+    kw.setdefault("jobs", 1)
+    return ingest([str(s) for s in specs], db, **kw)
+
+
+def last_run(db: Path) -> dict[str, object]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
+        return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    finally:
+        con.close()

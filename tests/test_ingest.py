@@ -1,0 +1,382 @@
+"""Ingest into a real DuckDB file: equivalence of sources, idempotency, incremental runs,
+v2 deletions and epochs, cross-posting, and a real crash (SIGKILL) and resume."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.model import SourceKind
+from tests.conftest import (
+    MESSAGE_LOCATION_COLUMNS,
+    T0,
+    Entry,
+    add_commits,
+    init_bare,
+    last_run,
+    make_mail,
+    odd_mails,
+    rows,
+    run_ingest,
+    scalar,
+    table_digest,
+    times,
+    write_maildir,
+    write_mbox,
+    write_v1,
+    write_v2,
+)
+
+ODD = odd_mails()
+LABEL = "test@lists.example.org"
+TABLES = ("messages", "trailers", "message_sources", "deleted_messages", "ingest_errors",
+          "source_state")
+
+
+def digests(db: Path) -> dict[str, str]:
+    return {t: table_digest(db, t) for t in TABLES}
+
+
+def counts(db: Path) -> dict[str, int]:
+    return {t: scalar(db, f"SELECT count(*) FROM {t}") for t in TABLES}
+
+
+def build(kind: str, tmp: Path, mails: list[bytes]) -> Path:
+    whens = times(len(mails))
+    if kind == "v1":
+        return write_v1(tmp / "list.git", mails, whens)
+    if kind == "v2":
+        ents = [Entry(m, w) for m, w in zip(mails, whens, strict=True)]
+        return write_v2(tmp / "inbox", [ents[: len(ents) // 2], ents[len(ents) // 2 :]])
+    if kind == "mbox":
+        return write_mbox(tmp / "list.mbox", mails, whens)
+    if kind == "mbox.gz":
+        return write_mbox(tmp / "list.mbox.gz", mails, whens, gz=True)
+    return write_maildir(tmp / "maildir", mails, whens)
+
+
+# -- v1 = v2 = mbox = mbox.gz = maildir ---------------------------------------------------
+@pytest.fixture(scope="module")
+def per_kind(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for kind in ("v1", "v2", "mbox", "mbox.gz", "maildir"):
+        tmp = tmp_path_factory.mktemp(kind.replace(".", "-"))
+        spec = build(kind, tmp, ODD)
+        db = tmp / "db.duckdb"
+        run_ingest([spec], db, label=LABEL)
+        out[kind] = db
+    return out
+
+
+@pytest.mark.parametrize("kind", ["v2", "mbox", "mbox.gz", "maildir"])
+def test_sources_give_the_same_messages(per_kind: dict[str, Path], kind: str) -> None:
+    ref = per_kind["v1"]
+    assert scalar(ref, "SELECT count(*) FROM messages") == len(ODD) - 1  # one duplicate id
+    assert table_digest(per_kind[kind], "messages", MESSAGE_LOCATION_COLUMNS) == table_digest(
+        ref, "messages", MESSAGE_LOCATION_COLUMNS)
+    assert table_digest(per_kind[kind], "trailers") == table_digest(ref, "trailers")
+    got = rows(per_kind[kind], "SELECT duplicate, count(*) FROM message_sources GROUP BY 1")
+    assert sorted(got) == [("different-content", 1), ("first", len(ODD) - 1)]
+
+
+def test_every_mail_read_is_accounted_for(per_kind: dict[str, Path]) -> None:
+    for kind, db in per_kind.items():
+        run = last_run(db)
+        assert run["status"] == "ok", kind
+        assert run["n_read"] == len(ODD) == scalar(db, "SELECT count(*) FROM message_sources")
+        assert (run["n_new"], run["n_duplicate"], run["n_failed"]) == (len(ODD) - 1, 1, 0)
+        assert scalar(db, "SELECT count(*) FROM ingest_errors") == 0
+
+
+def test_duplicate_message_id_keeps_the_first(per_kind: dict[str, Path]) -> None:
+    db = per_kind["v1"]
+    got = rows(db, "SELECT body_bytes FROM messages WHERE message_id = 'duplicate@example.com'")
+    assert got == [(len("First version of the text.\n"),)]
+    assert scalar(db, "SELECT count(DISTINCT content_hash) FROM message_sources "
+                      "WHERE message_id = 'duplicate@example.com'") == 2
+
+
+def test_bad_dates_fall_back_to_the_archive_time(per_kind: dict[str, Path]) -> None:
+    db = per_kind["mbox"]
+    got = dict(rows(db, "SELECT message_id, date_source FROM messages "
+                        "WHERE message_id LIKE 'date-%' AND date_source <> 'header'"))
+    assert got == {
+        "date-missing@example.com": "archive:missing",
+        "date-unparsable@example.com": "archive:unparsable",
+        "date-future@example.com": "archive:future",
+        "date-before-1991@example.com": "archive:too-old",
+        "date-offset-1600@example.com": "archive:bad-offset",
+        "date-offset-2000@example.com": "archive:bad-offset",
+        "date-offset-1900@example.com": "archive:bad-offset",
+    }
+    assert scalar(db, "SELECT bool_and(date = archive_time) FROM messages "
+                      "WHERE date_source LIKE 'archive:%'")
+
+
+# -- idempotency ------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["v1", "v2", "mbox.gz", "maildir"])
+def test_ingest_twice_adds_nothing(kind: str, tmp_path: Path) -> None:
+    spec = build(kind, tmp_path, ODD)
+    db = tmp_path / "db.duckdb"
+    run_ingest([spec], db, label=LABEL)
+    before_counts, before = counts(db), digests(db)
+    run_ingest([spec], db, label=LABEL)
+    assert counts(db) == before_counts
+    assert digests(db) == before
+    assert last_run(db)["n_new"] == 0 and last_run(db)["status"] == "ok"
+
+
+# -- incremental ----------------------------------------------------------------------------
+def test_v1_incremental_reads_only_new_commits(tmp_path: Path) -> None:
+    mails = [make_mail(i) for i in range(30)]
+    spec = write_v1(tmp_path / "list.git", mails[:20])
+    db = tmp_path / "db.duckdb"
+    run_ingest([spec], db)
+    assert last_run(db)["n_read"] == 20
+    add_commits(spec, [Entry(m, w) for m, w in zip(mails[20:], times(10, T0), strict=True)])
+    run_ingest([spec], db)
+    assert (last_run(db)["n_read"], last_run(db)["n_new"]) == (10, 10)
+    assert scalar(db, "SELECT count(*) FROM messages") == 30
+    run_ingest([spec], db)
+    assert last_run(db)["n_read"] == 0
+
+
+def test_v2_incremental_per_epoch(tmp_path: Path) -> None:
+    mails = [make_mail(i) for i in range(12)]
+    t = times(12)
+    inbox = write_v2(tmp_path / "inbox", [[Entry(m, t[0]) for m in mails[:5]],
+                                          [Entry(m, t[1]) for m in mails[5:8]]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    assert last_run(db)["n_read"] == 8
+    add_commits(inbox / "git" / "1.git", [Entry(m, T0) for m in mails[8:10]])
+    run_ingest([inbox], db)
+    assert last_run(db)["n_read"] == 2
+    # a new epoch appears
+    add_commits(init_bare(inbox / "git" / "2.git"), [Entry(m, T0) for m in mails[10:]])
+    run_ingest([inbox], db)
+    assert last_run(db)["n_read"] == 2
+    assert scalar(db, "SELECT count(*) FROM messages") == 12
+    assert rows(db, "SELECT epoch, count(*) FROM message_sources GROUP BY 1 ORDER BY 1") == [
+        (0, 5), (1, 5), (2, 2)]
+
+
+def test_mbox_rerun_after_growth_adds_only_new(tmp_path: Path) -> None:
+    mails = [make_mail(i) for i in range(10)]
+    path = write_mbox(tmp_path / "l.mbox", mails[:6])
+    db = tmp_path / "db.duckdb"
+    run_ingest([path], db)
+    write_mbox(path, mails)
+    run_ingest([path], db)
+    assert last_run(db)["n_new"] == 4
+    assert scalar(db, "SELECT count(*) FROM messages") == 10
+    assert scalar(db, "SELECT count(*) FROM message_sources") == 10
+
+
+# -- v2 deletion, two epochs ----------------------------------------------------------------
+def test_v2_deletion_removes_the_message(tmp_path: Path) -> None:
+    patch = (Path(__file__).parent / "mails" / "patch-v3-2of5.eml").read_bytes()
+    keep = [make_mail(i) for i in range(3)]
+    t = times(6)
+    inbox = write_v2(tmp_path / "inbox", [
+        [Entry(keep[0], t[0]), Entry(patch, t[1])],
+        [Entry(keep[1], t[2]), Entry(keep[2], t[3])],
+    ])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    mid = "20240308110000.1234-3-author@example.com"
+    assert scalar(db, "SELECT count(*) FROM trailers WHERE message_id = ?", [mid]) == 5
+    add_commits(inbox / "git" / "1.git", [Entry(patch, t[4], file="d")])
+    run_ingest([inbox], db)
+    run = last_run(db)
+    assert (run["n_read"], run["n_deleted"]) == (1, 1)
+    assert scalar(db, "SELECT count(*) FROM messages WHERE message_id = ?", [mid]) == 0
+    assert scalar(db, "SELECT count(*) FROM trailers WHERE message_id = ?", [mid]) == 0
+    assert rows(db, "SELECT message_id, epoch FROM deleted_messages") == [(mid, 1)]
+    assert scalar(db, "SELECT count(*) FROM messages") == 3
+    # and it stays deleted when the inbox is read again
+    run_ingest([inbox], db)
+    assert scalar(db, "SELECT count(*) FROM messages WHERE message_id = ?", [mid]) == 0
+
+
+def test_v2_deletion_in_the_same_run(tmp_path: Path) -> None:
+    t = times(3)
+    mail = make_mail("gone")
+    inbox = write_v2(tmp_path / "inbox", [[Entry(mail, t[0]), Entry(make_mail(1), t[1]),
+                                           Entry(mail, t[2], file="d")]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
+    assert rows(db, "SELECT message_id FROM deleted_messages") == [("mail-gone@example.com",)]
+
+
+def test_v2_two_epochs(tmp_path: Path) -> None:
+    mails = [make_mail(i) for i in range(20)]
+    ents = [Entry(m, w) for m, w in zip(mails, times(20), strict=True)]
+    inbox = write_v2(tmp_path / "test.example.org", [ents[:12], ents[12:]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    assert last_run(db)["n_read"] == 20
+    assert rows(db, "SELECT epoch, count(*) FROM message_sources GROUP BY 1 ORDER BY 1") == [
+        (0, 12), (1, 8)]
+    assert rows(db, "SELECT DISTINCT kind FROM message_sources") == [
+        (SourceKind.PUBLIC_INBOX_V2.value,)]
+    assert rows(db, "SELECT DISTINCT lists FROM messages") == [(["test@example.org"],)]
+    assert len(rows(db, "SELECT * FROM source_state")) == 2
+
+
+# -- cross-posting ------------------------------------------------------------------------
+def _crossposted(tmp: Path) -> tuple[Path, Path]:
+    shared = "Subject: [PATCH] x\nMessage-ID: <cross@example.com>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\nFrom: A <a@example.com>\n\nbody\n"  # noqa: E501
+    a = write_v1(tmp / "list-a.example.org.0.git", [
+        b"List-Id: <list-a.example.org>\nReceived: by a\n" + shared.encode(), make_mail(1)])
+    b = write_v1(tmp / "list-b.example.org.0.git", [
+        make_mail(2), b"List-Id: <list-b.example.org>\nReceived: by b\n" + shared.encode()])
+    return a, b
+
+
+@pytest.mark.parametrize("runs", ["one-run", "two-runs"])
+def test_cross_posted_message_is_one_row_with_both_lists(runs: str, tmp_path: Path) -> None:
+    a, b = _crossposted(tmp_path)
+    db = tmp_path / "db.duckdb"
+    if runs == "one-run":
+        run_ingest([a, b], db)
+    else:
+        run_ingest([b], db)
+        run_ingest([a], db)
+    assert rows(db, "SELECT lists FROM messages WHERE message_id = 'cross@example.com'") == [
+        (["list-a@example.org", "list-b@example.org"],)]
+    assert scalar(db, "SELECT count(*) FROM messages") == 3
+    assert sorted(rows(db, "SELECT list, duplicate FROM message_sources "
+                           "WHERE message_id = 'cross@example.com'")) == [
+        ("list-a@example.org", "first" if runs == "one-run" else "other-list"),
+        ("list-b@example.org", "other-list" if runs == "one-run" else "first")]
+    before = digests(db)
+    run_ingest([a, b], db)
+    assert digests(db) == before
+
+
+def test_cross_posted_within_one_batch(tmp_path: Path) -> None:
+    base = b"Message-ID: <x@example.com>\nSubject: s\nFrom: a@example.com\n\nb\n"
+    mails = [b"List-Id: <one.example.org>\n" + base, b"List-Id: <two.example.org>\n" + base,
+             b"List-Id: <three.example.org>\n" + base]
+    db = tmp_path / "db.duckdb"
+    run_ingest([write_mbox(tmp_path / "m.mbox", mails)], db)
+    assert rows(db, "SELECT lists FROM messages") == [
+        (["one@example.org", "three@example.org", "two@example.org"],)]
+
+
+# -- a real crash ----------------------------------------------------------------------------
+N_CRASH = 6000
+
+
+def lorelens(*args: str, **kw) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("lorelens")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, **kw)
+
+
+@pytest.mark.slow
+def test_killed_mid_way_then_resumed(tmp_path: Path) -> None:
+    rng = random.Random(42)
+    bodies = ["Reviewed-by: R <r@example.com>\n", "Just a note.\n", "Acked-by: Q <q@example.com>\n"]
+    mails = [make_mail(i, body=f"Mail {i}.\n\n{rng.choice(bodies)}",
+                       extra=f"In-Reply-To: <mail-{rng.randrange(max(i, 1))}@example.com>"
+                       if i % 3 else "") for i in range(N_CRASH)]
+    spec = write_v1(tmp_path / "crash.example.org.0.git", mails)
+    exe = Path(sys.executable).with_name("lorelens")
+
+    clean = tmp_path / "clean.duckdb"
+    started = time.monotonic()
+    proc = lorelens("ingest", str(spec), "--db", str(clean), "--quiet", "--no-enrich",
+                    "--jobs", "1")
+    duration = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+
+    # --jobs 1: batches are parsed and committed one after the other, spread over the run
+    args = [str(exe), "ingest", str(spec), "--quiet", "--no-enrich", "--jobs", "1"]
+    db = tmp_path / "crash.duckdb"
+    low, high = 0.3, 0.95
+    for _attempt in range(6):
+        for p in tmp_path.glob("crash.duckdb*"):
+            p.unlink()
+        frac = rng.uniform(low, high)
+        child = subprocess.Popen([*args, "--db", str(db)], start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * frac)
+        os.killpg(child.pid, signal.SIGKILL)  # the child and any process it started
+        child.wait()
+        stored = scalar(db, "SELECT count(*) FROM messages") if db.exists() else 0
+        if 0 < stored < N_CRASH:
+            break
+        if stored == 0:
+            low = frac  # too early: nothing committed yet
+        else:
+            high = frac  # too late: it had finished
+    else:
+        pytest.fail(f"could not kill the ingest mid-way in 6 attempts (full run {duration:.1f}s)")
+
+    assert scalar(db, "SELECT status FROM ingest_runs") == "running"  # it never finished
+    proc = lorelens("ingest", str(spec), "--db", str(db), "--quiet", "--no-enrich")
+    assert proc.returncode == 0, proc.stderr
+    assert scalar(db, "SELECT count(*) FROM messages") == N_CRASH
+    assert rows(db, "SELECT status FROM ingest_runs ORDER BY run_id") == [("interrupted",), ("ok",)]
+    assert scalar(db, "SELECT count(DISTINCT message_id) FROM messages") == N_CRASH
+    assert last_run(db)["n_read"] == N_CRASH - stored
+    for table in ("trailers", "message_sources"):
+        assert table_digest(db, table, ("run_id",)) == table_digest(clean, table, ("run_id",))
+    assert table_digest(db, "messages", MESSAGE_LOCATION_COLUMNS) == table_digest(
+        clean, "messages", MESSAGE_LOCATION_COLUMNS)
+    assert scalar(db, "SELECT count(*) FROM ingest_errors") == 0
+
+
+def test_cross_posted_copy_with_a_list_footer_still_adds_the_list(tmp_path: Path) -> None:
+    """Mailman lists (e.g. linux-arm-kernel) append a footer to the copy they archive: the
+    body differs, but it is the same message on one more list."""
+    mail = (b"Message-ID: <footer@example.com>\nSubject: [PATCH] arm: x\nFrom: a@example.com\n"
+            b"Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nThe patch.\n")
+    plain = write_v1(tmp_path / "linux-kernel.vger.kernel.org.0.git",
+                     [b"List-Id: <linux-kernel.vger.kernel.org>\n" + mail])
+    footer = write_v1(tmp_path / "linux-arm-kernel.lists.infradead.org.0.git", [
+        b"List-Id: <linux-arm-kernel.lists.infradead.org>\n" + mail
+        + b"\n_______________________________________________\nlinux-arm-kernel mailing list\n"])
+    db = tmp_path / "db.duckdb"
+    run_ingest([plain, footer], db)
+    assert rows(db, "SELECT lists FROM messages") == [
+        (["linux-arm-kernel@lists.infradead.org", "linux-kernel@vger.kernel.org"],)]
+    assert scalar(db, "SELECT count(*) FROM message_sources") == 2
+
+
+# -- bad input is recorded, the run goes on -------------------------------------------------
+def test_unparsable_mails_are_recorded_with_their_location(tmp_path: Path) -> None:
+    good = [make_mail(i) for i in range(3)]
+    garbage = b"this is not a mail at all\nno headers, nothing\n"
+    path = write_mbox(tmp_path / "l.mbox", [good[0], garbage, good[1], b"\n", good[2]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([path], db)
+    assert scalar(db, "SELECT count(*) FROM messages") == 3
+    errors = rows(db, "SELECT kind, path, byte_offset, stage, reason FROM ingest_errors "
+                      "ORDER BY byte_offset")
+    assert len(errors) == 2
+    raw = path.read_bytes()
+    for kind, where, offset, stage, reason in errors:
+        assert (kind, where, stage) == ("mbox", str(path), "parse") and reason
+        assert raw[offset:].startswith(b"From ")
+    run = last_run(db)
+    assert (run["n_read"], run["n_new"], run["n_failed"]) == (5, 3, 2)
+
+
+def test_commit_without_m_is_recorded(tmp_path: Path) -> None:
+    spec = write_v1(tmp_path / "l.git", [make_mail(1)])
+    add_commits(spec, [Entry(b"not a message file\n", T0, file="README")])
+    db = tmp_path / "db.duckdb"
+    run_ingest([spec], db)
+    assert scalar(db, "SELECT count(*) FROM messages") == 1
+    (commit, reason), = rows(db, "SELECT commit, reason FROM ingest_errors")
+    assert len(commit) == 40 and reason

@@ -1,0 +1,73 @@
+"""A remote inbox for real: public-inbox-init -V2 + public-inbox-mda, served by
+public-inbox-httpd on 127.0.0.1, mirrored by `lorelens ingest URL` with git."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PublicInbox, free_port, last_run, make_mail, require_tool, rows, scalar
+
+pytestmark = pytest.mark.slow
+
+
+def lorelens(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("lorelens")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300)
+
+
+def mails(start: int, n: int) -> list[bytes]:
+    return [make_mail(i, date=f"Mon, 01 Jan 2024 10:{i:02d}:00 +0000",
+                      extra="To: test@example.com") for i in range(start, start + n)]
+
+
+def test_remote_inbox_is_mirrored_and_ingested(served_inbox: PublicInbox, tmp_path: Path) -> None:
+    served_inbox.deliver(mails(0, 4))
+    db, mirrors = tmp_path / "db.duckdb", tmp_path / "mirrors"
+    url = served_inbox.url
+    proc = lorelens("ingest", url, "--db", str(db), "--mirrors", str(mirrors), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    got = rows(db, "SELECT message_id, subject FROM messages ORDER BY message_id")
+    assert got == [(f"mail-{i}@example.com", f"test mail {i}") for i in range(4)]
+    assert rows(db, "SELECT DISTINCT kind, source, epoch FROM message_sources") == [
+        ("remote", url, 0)]
+    assert (mirrors / f"127.0.0.1_{served_inbox.port}" / "test" / "git" / "0.git").is_dir()
+    assert last_run(db)["n_read"] == 4
+
+    # new mails arrive: the next run fetches and reads only those
+    served_inbox.deliver(mails(4, 3))
+    proc = lorelens("ingest", url + "/", "--db", str(db), "--mirrors", str(mirrors), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    run = last_run(db)
+    assert (run["n_read"], run["n_new"]) == (3, 3)
+    assert scalar(db, "SELECT count(*) FROM messages") == 7
+    assert scalar(db, "SELECT count(*) FROM message_sources") == 7
+
+    # nothing new: nothing read
+    proc = lorelens("ingest", url, "--db", str(db), "--mirrors", str(mirrors), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert last_run(db)["n_read"] == 0
+
+
+def test_unreachable_url_is_one_clear_line(tmp_path: Path) -> None:
+    require_tool("git")
+    port = free_port()  # nothing listens there once the probe socket is closed
+    proc = lorelens("ingest", f"http://127.0.0.1:{port}/nothing", "--db",
+                    str(tmp_path / "db.duckdb"), "--mirrors", str(tmp_path / "m"))
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "unreachable" in lines[0]
+
+
+def test_url_that_is_not_an_inbox(served_inbox: PublicInbox, tmp_path: Path) -> None:
+    served_inbox.deliver(mails(0, 1))
+    proc = lorelens("ingest", f"http://127.0.0.1:{served_inbox.port}/no-such-inbox", "--db",
+                    str(tmp_path / "db.duckdb"), "--mirrors", str(tmp_path / "m"))
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1, proc.stderr
