@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
 from ingest.errors import LorelensError
 
@@ -34,6 +35,10 @@ class LorelensGroup(click.Group):
             return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
+            ctx.exit(1)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("lorelens: interrupted (what was committed is kept; run again to "
@@ -325,7 +330,8 @@ def _print(result: Any, fmt: str) -> None:
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:
             table.add_row(*[_text(v) for v in row])
-        Console().print(table)
+        # off a terminal (a pipe, a file) do not squeeze columns to 80 characters
+        Console(width=None if sys.stdout.isatty() else 240).print(table)
         click.echo(f"({len(result.rows):,} rows)")
 
 

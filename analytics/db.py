@@ -55,6 +55,9 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET lock_configuration = true")
+    from ingest.load import check_schema
+
+    check_schema(con, path)
     return con
 
 

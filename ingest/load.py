@@ -92,6 +92,23 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a database written with another schema version (one clear line)."""
+    has_info = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
+    ).fetchall()[0][0]
+    if not has_info:
+        return
+    found = con.execute(
+        "SELECT value FROM schema_info WHERE key = 'schema_version'"
+    ).fetchall()
+    if found and found[0][0] != SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} has schema version {found[0][0]}, this lorelens uses {SCHEMA_VERSION}: "
+            "ingest into a new database file"
+        )
+
+
 @dataclass
 class BatchCounts:
     read: int = 0
@@ -119,6 +136,7 @@ class Store:
         # ingest appends in batches and needs little working memory; a cap keeps the
         # resident size flat however large the archive (DuckDB spills beyond it)
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        check_schema(self.con, self.path)
         self.con.execute(schema_sql())
         self.con.execute(
             "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
@@ -176,6 +194,7 @@ class Store:
         try:
             existing = self._existing({p.message_id for p in parsed})
             known = self._known_copies(set(existing))
+            deleted = self._deleted({p.message_id for p in parsed} - set(existing))
             new: dict[str, ParsedMessage] = {}
             sources: list[tuple[ParsedMessage, str]] = []
             list_updates: dict[str, set[str]] = {}
@@ -186,6 +205,12 @@ class Store:
                     counts.duplicate += 1
                     continue
                 first = new.get(p.message_id)
+                if first is None and p.message_id in deleted:
+                    # removed from a public-inbox v2 archive (file d): a copy read again
+                    # elsewhere (an mbox, a rescan) does not bring it back
+                    sources.append((p, "deleted"))
+                    counts.duplicate += 1
+                    continue
                 if first is None and p.message_id not in existing:
                     new[p.message_id] = p
                     sources.append((p, "first"))
@@ -248,6 +273,17 @@ class Store:
             self.con.unregister("_batch_ids")
         return {mid: (h, set(lists or [])) for mid, h, lists in rows}
 
+    def _deleted(self, ids: set[str]) -> set[str]:
+        if not ids:
+            return set()
+        self.con.register("_maybe_deleted", pa.table({"message_id": sorted(ids)}))
+        try:
+            return {r[0] for r in self.con.execute(
+                "SELECT DISTINCT message_id FROM deleted_messages "
+                "JOIN _maybe_deleted USING (message_id)").fetchall()}
+        finally:
+            self.con.unregister("_maybe_deleted")
+
     def _known_copies(self, ids: set[str]) -> set[tuple[object, ...]]:
         """The stored copies (message_sources rows) of these Message-IDs, by location."""
         if not ids:
@@ -299,7 +335,8 @@ class Store:
                 out["email"].append(t.email)
                 out["value"].append(t.value)
                 out["in_reply"].append(t.in_reply)
-                out["target_message_id"].append(r.in_reply_to if t.in_reply else r.message_id)
+                parent = r.in_reply_to or (r.references[-1] if r.references else None)
+                out["target_message_id"].append(parent if t.in_reply else r.message_id)
         if not out["message_id"]:
             return
         self.con.register("_new_trailers", pa.table(out))

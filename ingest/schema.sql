@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS message_sources (
     path          VARCHAR,                   -- mbox or maildir file
     byte_offset   BIGINT,                    -- offset of the From_ line in an mbox
     content_hash  VARCHAR NOT NULL,
-    duplicate     VARCHAR NOT NULL,          -- 'first' | 'same-content' | 'other-list' | 'different-content'
+    duplicate     VARCHAR NOT NULL,          -- first | same-content | other-list | different-content | deleted
     run_id        INTEGER NOT NULL
 );
 

@@ -380,3 +380,47 @@ def test_commit_without_m_is_recorded(tmp_path: Path) -> None:
     assert scalar(db, "SELECT count(*) FROM messages") == 1
     (commit, reason), = rows(db, "SELECT commit, reason FROM ingest_errors")
     assert len(commit) == 40 and reason
+
+
+def test_deleted_message_does_not_come_back_from_another_source(tmp_path: Path) -> None:
+    t = times(3)
+    spam = make_mail("spam")
+    inbox = write_v2(tmp_path / "inbox", [[Entry(spam, t[0]), Entry(make_mail(1), t[1]),
+                                           Entry(spam, t[2], file="d")]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    # an mbox of the same list, taken before the deletion, still holds the spam
+    mbox = write_mbox(tmp_path / "list.mbox", [spam, make_mail(1)], t[:2])
+    run_ingest([mbox], db)
+    assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
+    assert rows(db, "SELECT duplicate FROM message_sources WHERE message_id = ? "
+                    "AND kind = 'mbox'", ["mail-spam@example.com"]) == [("deleted",)]
+
+
+def test_reply_without_in_reply_to_targets_its_last_reference(tmp_path: Path) -> None:
+    patch = make_mail("p", subject="[PATCH] frob: fix it", msgid="p@example.com")
+    reply = make_mail(
+        "r", subject="Re: [PATCH] frob: fix it", msgid="r@example.com",
+        sender="Rev Iewer <rev@example.org>",
+        extra="References: <root@example.com> <p@example.com>",
+        body="> quoted\n\nReviewed-by: Rev Iewer <rev@example.org>\n",
+    )
+    db = tmp_path / "db.duckdb"
+    run_ingest([write_v1(tmp_path / "v1.git", [patch, reply])], db)
+    assert rows(db, "SELECT kind, target_message_id FROM trailers WHERE message_id = ?",
+                ["r@example.com"]) == [("reviewed-by", "p@example.com")]
+
+
+def test_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    import duckdb
+
+    from ingest.errors import DatabaseError
+    from ingest.load import Store
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO schema_info VALUES ('schema_version', '0')")
+    con.close()
+    with pytest.raises(DatabaseError, match="schema version 0"):
+        Store(db)

@@ -22,7 +22,8 @@ The rules, as ``scripts/get_maintainer.pl --no-git --sections -f PATH`` applies 
 Whether a plain pattern such as ``F: net/ife`` names a directory is a property of the
 kernel tree, which lorelens does not need: the pattern is taken as a directory when the
 path lies below it (then it must be one) or when it is in the optional ``directories``
-set (e.g. ``git ls-tree -r -d --name-only`` of a kernel tree), otherwise as a file name.
+set (``git ls-tree -r -d --name-only`` of a kernel tree, or `directories_of` the paths of
+all the diffs at hand), otherwise as a file name.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from ingest.enrich.maintainers import Section, load_maintainers, parse_maintainers
 
-__all__ = ["THE_REST", "Match", "SectionMatcher"]
+__all__ = ["THE_REST", "Match", "SectionMatcher", "directories_of"]
 
 THE_REST = "THE REST"
 
@@ -381,6 +382,20 @@ class SectionMatcher:
         allowed), in MAINTAINERS order."""
         address = list_address.strip().strip("<>").lower().removeprefix("mailto:")
         return self._by_list.get(address, ())
+
+
+def directories_of(paths: Iterable[str]) -> frozenset[str]:
+    """Every directory that ``paths`` prove to exist (their ancestors), for the
+    ``directories`` argument of `SectionMatcher` when no kernel tree is at hand: e.g. the
+    paths of every diff in an archive."""
+    found: set[str] = set()
+    for path in paths:
+        path = _normalise(path)
+        i = path.rfind("/")
+        while i > 0 and path[:i] not in found:
+            found.add(path[:i])
+            i = path.rfind("/", 0, i)
+    return frozenset(found)
 
 
 def _normalise(path: str) -> str:
