@@ -77,7 +77,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
-    from ingest.enrich.stages import run_stages
+    from ingest.enrich.stages import enrich_if_changed
     from ingest.pipeline import ingest as run
 
     def log(msg: str) -> None:
@@ -92,7 +92,8 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         show_progress=not quiet,
         log=log,
         jobs=jobs,
-        after_load=None if no_enrich else lambda store, _run: run_stages(store.con, log),
+        after_load=None if no_enrich else lambda store, counts: enrich_if_changed(
+            store.con, counts, log),
     )
     if not quiet:
         click.echo(summary.line())

@@ -123,7 +123,7 @@ def ingest(
     log: Callable[[str], None] = lambda _m: None,
     batch_size: int = BATCH,
     jobs: int | None = None,
-    after_load: Callable[[Store, int], None] | None = None,
+    after_load: Callable[[Store, BatchCounts], None] | None = None,
 ) -> RunSummary:
     """Ingest every source into ``db``; resumable, idempotent, one transaction per batch."""
     keys = [sources.source_key(s) for s in specs]
@@ -158,7 +158,7 @@ def ingest(
                         )
                         bar.advance(len(batch))
             if after_load is not None:
-                after_load(store, run_id)
+                after_load(store, summary.counts)
         except KeyboardInterrupt:
             summary.status = "interrupted"
             raise

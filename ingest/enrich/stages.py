@@ -31,6 +31,7 @@ from ingest.enrich.series import Series, group_series, link_versions, posts_from
 from ingest.enrich.subsystems import SectionMatcher
 from ingest.enrich.threads import thread_ids
 from ingest.load import (
+    BatchCounts,
     derive_message_authors,
     replace_tables,
     set_message_series,
@@ -368,6 +369,18 @@ STAGES: tuple[Stage, ...] = (
     Stage("subsystems", "MAINTAINERS sections", subsystems_stage),
     Stage("series", "series, versions, subsystems, review events, outcomes", series_stage),
 )
+
+
+def enrich_if_changed(
+    con: duckdb.DuckDBPyConnection, counts: BatchCounts, log: Log = lambda _m: None
+) -> dict[str, str]:
+    """Run the stages after an ingest, unless it changed nothing they read (no new,
+    deleted or newly cross-posted message): an incremental run with nothing new costs
+    nothing. ``lorelens enrich`` always runs them."""
+    if counts.new or counts.deleted or counts.cross_posted:
+        return run_stages(con, log)
+    log("enrichment: nothing new, tables unchanged")
+    return {}
 
 
 def run_stages(con: duckdb.DuckDBPyConnection, log: Log = lambda _m: None) -> dict[str, str]:
