@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ingest.errors import ConfigError
+
 __all__ = [
     "Contact",
     "MaintainersError",
@@ -38,7 +40,7 @@ _FIELD = re.compile(r"^([A-Z]):\s*(.*)$")
 _ANGLE = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 
 
-class MaintainersError(Exception):
+class MaintainersError(ConfigError):
     """A MAINTAINERS file that cannot be found, read or understood (one-line message)."""
 
 

@@ -28,7 +28,7 @@ from ingest.enrich.people import (
 )
 from ingest.enrich.review import Node, ReplyIndex, outcome, review_all
 from ingest.enrich.series import Series, group_series, link_versions, posts_from_rows
-from ingest.enrich.subsystems import SectionMatcher
+from ingest.enrich.subsystems import SectionMatcher, directories_of
 from ingest.enrich.threads import thread_ids
 from ingest.load import (
     BatchCounts,
@@ -151,7 +151,11 @@ def subsystems_stage(ctx: Context) -> str:
         replace_tables(ctx.con, {"subsystems": pa.table({"name": pa.array([], pa.string())})})
         ctx.matcher = None
         return "no MAINTAINERS loaded (lorelens maintainers PATH): subsystems skipped"
-    ctx.matcher = matcher = SectionMatcher.from_text(maint[-1][1])
+    # F: lines without a trailing slash can name a directory: get_maintainer.pl asks the
+    # file system; here the directories are those of the paths the archive's diffs touch
+    paths = [f for (f,) in ctx.con.execute(
+        "SELECT DISTINCT unnest(files) FROM messages WHERE has_diff").fetchall()]
+    ctx.matcher = matcher = SectionMatcher.from_text(maint[-1][1], directories_of(paths))
     rows = []
     for s in matcher.sections:
         rows.append({
