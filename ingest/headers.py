@@ -15,39 +15,36 @@ WANTED = frozenset({
 })
 
 
-_WANTED_BYTES = frozenset(n.encode() for n in WANTED)
-_FIRST = frozenset(n[0] for n in _WANTED_BYTES) | frozenset(n[0] - 32 for n in _WANTED_BYTES)
-_CONT = (32, 9)  # a continuation line starts with a space or a tab
+_NEEDLES = tuple((n, b"\n" + n.encode() + b":") for n in sorted(WANTED))
+_WSP = (32, 9)  # a continuation line starts with a space or a tab
 
 
 def split_headers(head: bytes) -> dict[str, str]:
     """The first occurrence of each wanted field, unfolded, as text.
 
-    Bytes are read as ASCII with ``surrogateescape`` (as the ``email`` package does), so
-    undeclared 8-bit bytes survive to be decoded later.
+    Each wanted name is looked up with one ``bytes.find`` over the lower-cased block
+    (a dozen C-speed scans instead of a Python loop over 30–60 header lines), then its
+    continuation lines are taken. Bytes are read as ASCII with ``surrogateescape`` (as
+    the ``email`` package does), so undeclared 8-bit bytes survive to be decoded later.
     """
+    low = b"\n" + head.lower()
+    size = len(low)
     fields: dict[str, str] = {}
-    lines = head.split(b"\n")
-    n = len(lines)
-    for i in range(n):
-        line = lines[i]
-        if not line or line[0] not in _FIRST:
+    for name, needle in _NEEDLES:
+        i = low.find(needle)
+        if i < 0:
             continue
-        colon = line.find(b":")
-        if colon <= 0:
-            continue
-        key = line[:colon].rstrip().lower()
-        if key not in _WANTED_BYTES:
-            continue
-        name = key.decode()
-        if name in fields:
-            continue
-        value = line[colon + 1 :]
-        j = i + 1
-        while j < n and lines[j][:1] and lines[j][0] in _CONT:
-            value += lines[j]
-            j += 1
-        fields[name] = value.decode("ascii", "surrogateescape").replace("\r", "").strip()
+        start = i + len(needle)
+        end = low.find(b"\n", start)
+        while end != -1 and end + 1 < size and low[end + 1] in _WSP:
+            end = low.find(b"\n", end + 1)
+        if end == -1:
+            end = size
+        # positions in ``low`` are one ahead of ``head`` (the leading newline)
+        value = head[start - 1 : end - 1].decode("ascii", "surrogateescape")
+        if "\n" in value:
+            value = value.replace("\r\n", "\n").replace("\n ", " ").replace("\n\t", "\t")
+        fields[name] = value.replace("\r", "").strip()
     return fields
 
 
