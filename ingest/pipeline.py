@@ -11,14 +11,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from ingest import __version__, sources
 from ingest.load import BatchCounts, Store
 from ingest.model import Deletion, ParsedMessage, ParseFailure, RawMail
 from ingest.parse import parse_mail
 from ingest.progress import Progress
-from ingest.sources.base import Item, Unit
+from ingest.sources.base import Unit
 
+T = TypeVar("T")
 BATCH = 1000
 SMALL = 4000  # below this many mails, worker processes cost more than they save
 
@@ -46,9 +48,16 @@ class RunSummary:
         )
 
 
-def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
     while batch := list(islice(items, size)):
         yield batch
+
+
+def fetch_and_parse(
+    fetch: Callable[[list[tuple]], Iterator[RawMail | Deletion]], refs: list[tuple]
+) -> Parsed:
+    """Read a batch of git references and parse it (in a worker process)."""
+    return parse_items(list(fetch(refs)))
 
 
 class Parser:
@@ -64,25 +73,39 @@ class Parser:
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["ingest.parse"])
+            ctx.set_forkserver_preload(["ingest.parse", "ingest.sources.public_inbox"])
             self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
             for f in [self.pool.submit(parse_items, []) for _ in range(jobs)]:
                 f.result  # noqa: B018 - warm-up tasks are submitted now, awaited lazily
 
-    def map(self, batches: Iterator[list[Item]]) -> Iterator[tuple[list[Item], Parsed]]:
+    def map_unit(self, unit: Unit, size: int) -> Iterator[tuple[int, str | None, Parsed]]:
+        """``(items read, progress marker, parsed batch)`` for each batch, in order.
+
+        With workers and a git source, the workers fetch the blobs themselves: this
+        process only lists commits and writes the database, so no mail crosses a pipe
+        twice.
+        """
+        tasks: Iterator[tuple[int, str | None, Callable[..., Parsed], tuple]]
+        if self.pool is not None and unit.refs is not None and unit.fetch is not None:
+            fetch = unit.fetch
+            tasks = ((len(b), b[-1][0], fetch_and_parse, (fetch, b))
+                     for b in _chunks(unit.refs(), size))
+        else:
+            tasks = ((len(b), b[-1][1], parse_items, ([i for i, _ in b],))
+                     for b in _chunks(unit.read(), size))
         if self.pool is None:
-            for batch in batches:
-                yield batch, parse_items([item for item, _ in batch])
+            for n, marker, fn, args in tasks:
+                yield n, marker, fn(*args)
             return
-        window: deque[tuple[list[Item], Future[Parsed]]] = deque()
-        for batch in batches:
-            window.append((batch, self.pool.submit(parse_items, [i for i, _ in batch])))
+        window: deque[tuple[int, str | None, Future[Parsed]]] = deque()
+        for n, marker, fn, args in tasks:
+            window.append((n, marker, self.pool.submit(fn, *args)))
             if len(window) > self.jobs:
-                b, fut = window.popleft()
-                yield b, fut.result()
+                n0, m0, fut = window.popleft()
+                yield n0, m0, fut.result()
         while window:
-            b, fut = window.popleft()
-            yield b, fut.result()
+            n0, m0, fut = window.popleft()
+            yield n0, m0, fut.result()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -150,13 +173,13 @@ def ingest(
             with Progress(total, enabled=show_progress) as bar:
                 for unit in plans:
                     bar.describe(unit.description or unit.source)
-                    for batch, res in parser.map(_batches(unit.read(), batch_size)):
-                        parsed, failures, deletions = res
-                        marker = batch[-1][1]
+                    for n, marker, (parsed, failures, deletions) in parser.map_unit(
+                        unit, batch_size
+                    ):
                         summary.counts.add(
                             store.write_batch(run_id, unit, parsed, failures, deletions, marker)
                         )
-                        bar.advance(len(batch))
+                        bar.advance(n)
             if after_load is not None:
                 after_load(store, summary.counts)
         except KeyboardInterrupt:

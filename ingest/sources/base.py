@@ -26,6 +26,11 @@ class Unit:
     read: Callable[[], Iterator[Item]]
     rescan: bool = False  # the last marker was gone: reading everything again
     description: str = ""
+    # git sources can also be read in two halves: cheap references listed here (the
+    # first element of each is its progress marker), and ``fetch``, a picklable function
+    # that a worker process calls on a batch of references to read the blobs itself
+    refs: Callable[[], Iterator[tuple]] | None = None
+    fetch: Callable[[list[tuple]], Iterator[RawMail | Deletion]] | None = None
 
 
 def list_label_from_name(name: str) -> str:

@@ -7,8 +7,11 @@ carry an unchanged ``m``, which a diff-based walk would miss).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ingest.errors import SourceError
@@ -53,6 +56,38 @@ def _deletion_commits(git_dir: Path) -> set[str]:
     return set(out.split())
 
 
+@dataclass(frozen=True, slots=True)
+class EpochSpec:
+    """Everything a worker process needs to fetch blobs of one epoch itself."""
+
+    source: str
+    kind: SourceKind
+    epoch: int
+    git_dir: str
+    label: str | None
+
+
+# (commit sha, commit time as a UTC timestamp, object name "<sha>:m" or "<sha>:d")
+Ref = tuple[str, int, str]
+
+
+def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> Iterator[RawMail | Deletion]:
+    """The raw mails (or deletions) of ``refs``, streamed with one ``git cat-file``."""
+    for (sha, ts, name), _name, blob, data in CatFile(Path(spec.git_dir)).read(
+        (ref, ref[2]) for ref in refs
+    ):
+        loc = Location(source=spec.source, kind=spec.kind, list=spec.label, epoch=spec.epoch,
+                       git_dir=spec.git_dir, commit=sha, blob=blob)
+        if data is None:
+            # a commit with neither m nor d (e.g. an inbox's initial commit): nothing to
+            # store, but it is recorded as an empty read so nothing vanishes silently
+            yield RawMail(b"", loc, dt.datetime.fromtimestamp(ts, dt.UTC))
+        elif name.endswith(":d"):
+            yield Deletion(data, loc)
+        else:
+            yield RawMail(data, loc, dt.datetime.fromtimestamp(ts, dt.UTC))
+
+
 def epoch_unit(
     source: str,
     kind: SourceKind,
@@ -63,32 +98,25 @@ def epoch_unit(
 ) -> Unit:
     rng, rescan = commit_range(git_dir, last_commit)
     total = count_commits(git_dir, rng)
+    spec = EpochSpec(source, kind, epoch, str(git_dir), label)
 
-    def read() -> Iterator[Item]:
+    def refs() -> Iterator[Ref]:
         deletions = (
             _deletion_commits(git_dir) if kind != SourceKind.PUBLIC_INBOX_V1 and total else set()
         )
-        names = (
-            (c, f"{c.sha}:{'d' if c.sha in deletions else 'm'}") for c in iter_commits(git_dir, rng)
-        )
-        for commit, name, blob, data in CatFile(git_dir).read(names):
-            loc = Location(
-                source=source,
-                kind=kind,
-                list=label,
-                epoch=epoch,
-                git_dir=str(git_dir),
-                commit=commit.sha,
-                blob=blob,
-            )
-            if data is None:
-                # a commit with neither m nor d (e.g. an inbox's initial commit): nothing
-                # to store, but it is recorded as an empty read so nothing vanishes silently
-                yield RawMail(b"", loc, commit.time), commit.sha
-            elif name.endswith(":d"):
-                yield Deletion(data, loc), commit.sha
-            else:
-                yield RawMail(data, loc, commit.time), commit.sha
+        for c in iter_commits(git_dir, rng):
+            name = f"{c.sha}:{'d' if c.sha in deletions else 'm'}"
+            yield (c.sha, int(c.time.timestamp()), name)
+
+    def read() -> Iterator[Item]:
+        batch: list[Ref] = []
+        for ref in refs():
+            batch.append(ref)
+            if len(batch) >= 256:
+                yield from zip(fetch(spec, batch), (r[0] for r in batch), strict=True)
+                batch = []
+        if batch:
+            yield from zip(fetch(spec, batch), (r[0] for r in batch), strict=True)
 
     return Unit(
         source=source,
@@ -100,6 +128,8 @@ def epoch_unit(
         read=read,
         rescan=rescan,
         description=f"{git_dir.name}" if kind == SourceKind.PUBLIC_INBOX_V1 else f"epoch {epoch}",
+        refs=refs,
+        fetch=partial(fetch, spec),
     )
 
 
