@@ -28,7 +28,7 @@ from ingest.diff import parse_diff
 from ingest.headers import has_fields, split_headers
 from ingest.model import ParsedMessage, ParseFailure, RawMail
 from ingest.subjects import parse_subject
-from ingest.trailers import applied_notice, find_trailers
+from ingest.trailers import applied_notice, find_trailers, unquoted
 
 _FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
 # b4 writes "change-id: 20240101-short-slug-0123456789ab" (lower case, dated); Gerrit's
@@ -46,7 +46,8 @@ _BODY_HINTS = (
 def _split(data: bytes) -> tuple[bytes, bytes]:
     """Split raw bytes into the header block and the body (either line ending)."""
     i = data.find(b"\n\n")
-    j = data.find(b"\r\n\r\n")
+    # a CRLF blank line can only come first if it starts before the LF one
+    j = data.find(b"\r\n\r\n", 0, i + 3 if i != -1 else len(data))
     if j != -1 and (i == -1 or j < i):
         return data[: j + 2], data[j + 4 :]
     if i == -1:
@@ -241,8 +242,11 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
 
     is_cover = subj.patch and not is_reply and subj.counter == 0 and subj.expected > 0
     is_patch = subj.patch and not is_reply and has_diff and not is_cover
-    trailers = find_trailers(text, is_reply=is_reply, is_patch=is_patch) if text else []
-    applied = applied_notice(text) if (is_reply and text) else None
+    own = unquoted(text) if (is_reply and text) else None  # a reply's own words
+    trailers = (
+        find_trailers(text, is_reply=is_reply, is_patch=is_patch, own=own) if text else []
+    )
+    applied = applied_notice(text, own=own) if own is not None else None
     change_id = None
     if text and "change-id: " in text:
         m = _CHANGE_ID.search(text)

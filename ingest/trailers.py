@@ -98,7 +98,7 @@ def patch_trailers(body: str) -> list[LoreTrailer]:
     return scan(paragraphs[-1])
 
 
-def _unquoted(body: str) -> str:
+def unquoted(body: str) -> str:
     """A reply's own words: quoted lines ('>') and the signature removed."""
     return _QUOTED.sub("", body.split("\n-- \n", 1)[0])
 
@@ -119,18 +119,20 @@ _APPLIED = re.compile(
 )
 
 
-def applied_notice(body: str) -> str | None:
+def applied_notice(body: str, *, own: str | None = None) -> str | None:
     """The line of a reply's own text that says the patch was taken, if any.
 
     "Applied, thanks", "Queued for 6.9", "Applied to watchdog-next", patchwork-bot's
     "This series was applied to …". Quoted text is ignored. The line is stored so that
     every "applied" outcome can be checked by a person.
     """
-    m = _APPLIED.search(_unquoted(body))
+    m = _APPLIED.search(unquoted(body) if own is None else own)
     return m.group(1).strip()[:200] if m else None
 
 
-def find_trailers(body: str, *, is_reply: bool, is_patch: bool) -> list[Trailer]:
+def find_trailers(
+    body: str, *, is_reply: bool, is_patch: bool, own: str | None = None
+) -> list[Trailer]:
     """Trailers a mail gives.
 
     A patch: the trailer block above its ``---``. A reply: the trailer lines of its own,
@@ -142,7 +144,8 @@ def find_trailers(body: str, *, is_reply: bool, is_patch: bool) -> list[Trailer]
         found = patch_trailers(body)
         in_reply = False
     elif is_reply:
-        own = _unquoted(body)
+        if own is None:
+            own = unquoted(body)
         if not _CANDIDATE.search(own):
             return []
         found = scan(own, followup=True)
