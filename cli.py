@@ -101,9 +101,24 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
 
 @main.command()
 @db_option
-def enrich(db: Path) -> None:
+@click.option("--kernel-git", "kernel_git", type=click.Path(file_okay=False, path_type=Path),
+              help="A kernel git tree: a series whose patch was committed there (same "
+                   "subject and author) is applied. Remembered for later runs.")
+@click.option("--no-kernel-git", is_flag=True, help="Forget the kernel git tree given before.")
+def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool) -> None:
     """Recompute the enrichment tables from the stored messages and inputs: threads,
     people, organisations, subsystems, series, versions, review events and outcomes."""
+    if kernel_git is not None or no_kernel_git:
+        from ingest.enrich.inputs import set_kernel_tree
+        from ingest.load import Store
+
+        store = Store(db)
+        try:
+            loaded = set_kernel_tree(store.con, None if no_kernel_git else kernel_git)
+        finally:
+            store.close()
+        if loaded:
+            click.echo(f"kernel tree: {loaded.origin} ({loaded.detail})")
     _enrich(db)
 
 

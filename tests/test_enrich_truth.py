@@ -216,3 +216,34 @@ def test_deleted_message_is_gone(corpus):
                            [d["message_id"]]).fetchall()[0][0] == 0
         assert con.execute("SELECT count(*) FROM deleted_messages WHERE message_id = ?",
                            [d["message_id"]]).fetchall()[0][0] >= 1
+
+
+def test_kernel_tree_commits_are_applied_evidence(tmp_path):
+    """With the sample's kernel git tree, commits (same subject and author) mark the
+    posting they came from as applied at the commit time, never an earlier version —
+    here with every "applied" reply erased, as on a list whose maintainers apply
+    silently."""
+    from ingest.enrich.inputs import set_kernel_tree
+
+    write_sample(tmp_path, seed=7, scale=600, formats=("v2",), git_tree=True)
+    db = tmp_path / "t.duckdb"
+    ingest(sorted(str(p) for p in (tmp_path / "inbox").iterdir()), db,
+           mirrors=tmp_path / "mirrors", show_progress=False, jobs=1)
+    store = Store(db)
+    try:
+        set_maintainers(store.con, tmp_path / "MAINTAINERS")
+        set_kernel_tree(store.con, tmp_path / "kernel.git")
+        store.con.execute("UPDATE messages SET applied_notice = NULL")
+        run_stages(store.con)
+        got = {sid: (outcome, _iso(at), notice) for sid, outcome, at, notice in
+               store.con.execute("SELECT series_id, outcome, applied_at, applied_notice "
+                                 "FROM series").fetchall()}
+    finally:
+        store.close()
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    wrong = [(s["message_ids"][0], s["outcome"], s["applied_at"], got[s["message_ids"][0]])
+             for s in truth["series"]
+             if got[s["message_ids"][0]][:2] != (s["outcome"], s["applied_at"])]
+    assert wrong == []
+    applied = [n for o, _a, n in got.values() if o == "applied"]
+    assert applied and all(n.startswith("commit ") for n in applied)

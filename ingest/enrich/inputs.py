@@ -24,6 +24,7 @@ from ingest.enrich.orgs import parse_overrides
 from ingest.enrich.people import AliasFile, parse_mailmap
 from ingest.errors import ConfigError
 from ingest.load import store_inputs
+from ingest.sources.kernel_tree import check_repo
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,18 @@ def set_maintainers(
         raise ConfigError(f"{origin}: no MAINTAINERS sections found")
     store_inputs(con, "maintainers", [(origin, text)])
     return Loaded("maintainers", origin, f"{len(sections):,} sections")
+
+
+def set_kernel_tree(con: duckdb.DuckDBPyConnection, repo: Path | None) -> Loaded | None:
+    """Remember a kernel git tree (its path; the commits are read at enrichment) whose
+    commits count as "applied" evidence; None forgets it."""
+    if repo is None:
+        store_inputs(con, "kernel-git", [])
+        return None
+    head = check_repo(repo)
+    origin = str(Path(repo).resolve())
+    store_inputs(con, "kernel-git", [(origin, head)])
+    return Loaded("kernel-git", origin, f"HEAD {head[:12]}")
 
 
 def set_org_inputs(

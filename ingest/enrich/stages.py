@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,7 +28,13 @@ from ingest.enrich.people import (
     resolve_identities,
 )
 from ingest.enrich.review import Node, ReplyIndex, outcome, review_all
-from ingest.enrich.series import Series, group_series, link_versions, posts_from_rows
+from ingest.enrich.series import (
+    Series,
+    group_series,
+    link_versions,
+    normalise_subject,
+    posts_from_rows,
+)
 from ingest.enrich.subsystems import SectionMatcher, directories_of
 from ingest.enrich.threads import thread_ids
 from ingest.load import (
@@ -37,6 +44,7 @@ from ingest.load import (
     set_message_series,
     set_thread_ids,
 )
+from ingest.sources.kernel_tree import TreeCommit, tree_commits
 
 Log = Callable[[str], None]
 
@@ -252,6 +260,10 @@ def series_stage(ctx: Context) -> str:
     ).fetchall():
         tags[mid].add(kind)
     per_post, per_series = review_all(index, series, maintainers_of, dict(tags))
+    for sid, (at, by, notice) in _tree_evidence(ctx, series, by_id).items():
+        ev = per_series[sid]
+        if ev.applied_at is None or at < ev.applied_at:
+            ev.applied_at, ev.applied_by, ev.applied_notice = at, by, notice
     # censoring time: the last trusted message of the lists a series went to (an archive
     # that stops early cannot show replies after its end)
     list_end = dict(ctx.con.execute(
@@ -350,6 +362,48 @@ def _org_at(ctx: Context, email: str | None, at: dt.datetime | None) -> tuple[st
         return "unknown", None
     a = ctx.resolver.attribute(email, at)
     return str(a.kind), a.org
+
+
+def _tree_evidence(
+    ctx: Context, series: dict[str, Series], by_id: dict[str, dict]
+) -> dict[str, tuple[dt.datetime, str | None, str]]:
+    """Series with a patch committed to the given kernel tree: same normalised subject,
+    same author (address or person), committed after the posting. Returns, per series,
+    the earliest such commit's time, committer and a notice naming the commit."""
+    trees = ctx.inputs("kernel-git")
+    if not trees or not series:
+        return {}
+    repo = Path(trees[-1][0])
+    start = min((s.posted_at for s in series.values() if s.posted_at), default=None)
+    index: dict[str, list[TreeCommit]] = defaultdict(list)
+    for c in tree_commits(repo, start - dt.timedelta(days=1) if start else None):
+        index[normalise_subject(c.subject)].append(c)
+    # each commit goes to the latest posting before it that carries the patch (a v1
+    # and its v2 share subjects; the commit is v2's)
+    claims: dict[str, tuple[dt.datetime, Series]] = {}
+    for s in series.values():
+        if s.posted_at is None:
+            continue
+        for mid in s.patch_ids:
+            for c in index.get(normalise_subject(by_id[mid]["subject_base"] or ""), ()):
+                if c.commit_time < s.posted_at:
+                    continue
+                if c.author_email != s.author_email and ctx.person(c.author_email) != s.author:
+                    continue
+                prior = claims.get(c.sha)
+                if prior is None or s.posted_at > prior[0]:
+                    claims[c.sha] = (s.posted_at, s)
+    commits = {c.sha: c for cs in index.values() for c in cs}
+    found: dict[str, tuple[dt.datetime, str | None, str]] = {}
+    for sha, (_posted, s) in claims.items():
+        c = commits[sha]
+        best = found.get(s.series_id)
+        if best is None or c.commit_time < best[0]:
+            found[s.series_id] = (
+                c.commit_time, ctx.person(c.committer_email),
+                f"commit {c.sha[:12]} in {repo.name}: {c.subject}"[:200],
+            )
+    return found
 
 
 def _carried_tags(ctx: Context, series: dict[str, Series]) -> dict[str, int]:
