@@ -135,10 +135,10 @@ CREATE TABLE IF NOT EXISTS ingest_errors (
 -- The files enrichment reads, stored whole so results can be reproduced from the
 -- database alone: a MAINTAINERS file, gitdm domain maps, an override file, …
 CREATE TABLE IF NOT EXISTS enrich_inputs (
-    kind       VARCHAR NOT NULL,             -- maintainers | domain-map | overrides | mailmap | aliases
+    kind       VARCHAR NOT NULL,             -- maintainers | domain-map | overrides | mailmap | aliases | kernel-git
     position   INTEGER NOT NULL,             -- order within the kind (domain maps: earlier wins)
     origin     VARCHAR NOT NULL,             -- file path, or repo:rev for MAINTAINERS from git
-    content    VARCHAR NOT NULL,
+    content    VARCHAR NOT NULL,             -- the file's text (kernel-git: its HEAD when given)
     loaded_at  TIMESTAMPTZ NOT NULL
 );
 
