@@ -32,9 +32,9 @@ def python_only(scale: int, seed: int, tmp: Path) -> tuple[int, float]:
         nonlocal n
         n += 1
 
-    t0 = time.perf_counter()
+    cpu0 = time.process_time()
     sc.run(sink)
-    return n, time.perf_counter() - t0
+    return n, time.process_time() - cpu0
 
 
 def one(scale: int, seed: int, formats: tuple[str, ...], git_tree: bool, keep: Path | None) -> None:
@@ -47,16 +47,21 @@ def one(scale: int, seed: int, formats: tuple[str, ...], git_tree: bool, keep: P
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        git = children.ru_utime + children.ru_stime
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        m = s.messages
         print(
-            f"scale={scale:>9,} formats={','.join(formats)} messages={s.messages:,} "
+            f"scale={scale:>9,} formats={','.join(formats)} messages={m:,} "
             f"series={s.series:,} epochs={s.epochs}\n"
-            f"  wall {wall:7.2f} s  -> {s.messages / wall:9,.0f} msg/s"
-            f"   (python cpu {cpu:.1f} s, git cpu {children.ru_utime + children.ru_stime:.1f} s,"
-            f" {size / 1e6:.0f} MB written)"
+            f"  wall {wall:7.2f} s  -> {m / wall:9,.0f} msg/s"
+            f"   (python cpu {cpu:.1f} s = {cpu / m * 1e6:.0f} us/msg,"
+            f" git cpu {git:.1f} s = {git / m * 1e6:.0f} us/msg, {size / 1e6:.0f} MB written)"
         )
         n, secs = python_only(scale, seed, tmp)
-        print(f"  python only (plan+render, no writers, no truth file): {n / secs:9,.0f} msg/s")
+        print(
+            f"  python only (plan+render, no writers, no truth file): {n / secs:9,.0f} msg"
+            f" per cpu-second"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -61,38 +61,46 @@ def write_sample(
     prefixes: dict[tuple[str, int], bytes] = {}
     truth = sc.truth
 
+    writes = [
+        (x, v2.get(x), v1.get(x), mbox.get(x), mdir.get(x)) for x in LISTS
+    ]  # per list: the writers that take its copies
+    by_list = {w[0]: w for w in writes}
+    emit, emit_deleted = truth.emit, truth.emit_deleted
+
     def sink(mail, is_delete: bool) -> None:
         first = b""
+        ts = mail.archive_ts
         for x in mail.lists:
-            key = (x, mail.archive_ts)
+            key = (x, ts)
             pre = prefixes.get(key)
             if pre is None:
                 if len(prefixes) > 4096:
                     prefixes.clear()
-                pre = prefixes[key] = list_prefix(x, mail.archive_ts, f"{mail.archive_ts:X}")
+                pre = prefixes[key] = list_prefix(x, ts, f"{ts:X}")
             raw = pre + mail.body
+            _, w2, w1, wm, wd = by_list[x]
             if is_delete:
-                if x in v2:
-                    v2[x].delete(raw, mail)
+                if w2 is not None:
+                    w2.delete(raw, mail)
                 continue
             if not first:
                 first = raw
-            if x in v2:
-                v2[x].add(raw, mail)
+            if w2 is not None:
+                w2.add(raw, mail)
             if mail.deleted_at is not None:
                 continue  # removed again: only the v2 history keeps it
-            if x in v1:
-                v1[x].add(raw, mail)
-            if x in mbox:
-                mbox[x].add(raw, mail)
-            if x in mdir:
-                mdir[x].add(raw, mail)
+            if w1 is not None:
+                w1.add(raw, mail)
+            if wm is not None:
+                wm.add(raw, mail)
+            if wd is not None:
+                wd.add(raw, mail)
         if is_delete:
             return
         if mail.deleted_at is not None:
-            truth.emit_deleted(mail)
+            emit_deleted(mail)
         else:
-            truth.emit(mail, first)
+            emit(mail, first)
 
     sc.run(sink, progress)
     epochs = {x: w.close() for x, w in v2.items()}

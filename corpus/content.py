@@ -133,6 +133,43 @@ class PatchText:
     removed: int
 
 
+def below(bits, n: int) -> int:
+    """``Random._randbelow(n)`` (the same draws), minus two layers of method calls."""
+    k = n.bit_length()
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
+
+
+def choice(rng: random.Random, seq):
+    """``rng.choice(seq)``, drawing exactly what it draws (CPython's algorithm)."""
+    return seq[below(rng.getrandbits, len(seq))]
+
+
+def sample(rng: random.Random, population, k: int) -> list:
+    """``rng.sample(population, k)`` for k <= 5, drawing exactly what it draws."""
+    bits = rng.getrandbits
+    n = len(population)
+    if k > 5 or k > n:
+        return rng.sample(population, k)
+    if n <= 21:
+        pool = list(population)
+        result = []
+        for i in range(k):
+            j = below(bits, n - i)
+            result.append(pool[j])
+            pool[j] = pool[n - i - 1]
+        return result
+    picked: list[int] = []
+    for _ in range(k):
+        j = below(bits, n)
+        while j in picked:
+            j = below(bits, n)
+        picked.append(j)
+    return [population[j] for j in picked]
+
+
 def _ident(path: str) -> str:
     stem = path.rsplit("/", 1)[-1].split(".")[0].replace("-", "_")
     return stem if stem[0].isalpha() else "frob"
@@ -151,6 +188,7 @@ class TextBank:
         self.paragraphs = [
             textwrap.fill(f"{a} {b}", 72) for a in SENTENCES for b in SENTENCES if a != b
         ]
+        self._picked: dict[tuple[str, tuple[int, ...]], tuple[int, int, str]] = {}
 
     def _hunk(self, path: str, start: int) -> Hunk:
         rng = self.rng
@@ -191,33 +229,38 @@ class TextBank:
     def subject(self, section: str) -> str:
         rng = self.rng
         return (
-            f"{PREFIX[section]} {rng.choice(VERBS)} {rng.choice(OBJECTS)} in "
-            f"{rng.choice(self.funcs)}()"
+            f"{PREFIX[section]} {choice(rng, VERBS)} {choice(rng, OBJECTS)} in "
+            f"{choice(rng, self.funcs)}()"
         )
 
     def message(self, n: int = 0) -> str:
         rng = self.rng
-        k = n or rng.randint(1, 3)
-        return "\n\n".join(rng.sample(self.paragraphs, k)) + "\n"
+        k = n or 1 + below(rng.getrandbits, 3)  # rng.randint(1, 3)
+        return "\n\n".join(sample(rng, self.paragraphs, k)) + "\n"
 
     def patch(self, files: tuple[str, ...]) -> PatchText:
         rng = self.rng
+        rnd, bits = rng.random, rng.getrandbits
         stat, diffs = [], []
         total_add = total_rem = 0
-        width = max(len(f) for f in files)
+        width = max(map(len, files))
+        cache = self._picked
         for f in files:
             pool = self.hunks[f]
-            picks = sorted(rng.sample(range(len(pool)), 1 + (rng.random() < 0.3)))
-            add = sum(pool[i].added for i in picks)
-            rem = sum(pool[i].removed for i in picks)
+            picks = tuple(sorted(sample(rng, range(len(pool)), 1 + (rnd() < 0.3))))
+            got = cache.get((f, picks))
+            if got is None:
+                got = cache[(f, picks)] = (
+                    sum(pool[i].added for i in picks),
+                    sum(pool[i].removed for i in picks),
+                    f"\n--- a/{f}\n+++ b/{f}\n" + "".join(pool[i].text for i in picks),
+                )
+            add, rem, text = got
             total_add += add
             total_rem += rem
             stat.append(f" {f.ljust(width)} | {add + rem} {'+' * add}{'-' * rem}")
-            a, b = rng.getrandbits(48), rng.getrandbits(48)
-            diffs.append(
-                f"diff --git a/{f} b/{f}\nindex {a:012x}..{b:012x} 100644\n"
-                f"--- a/{f}\n+++ b/{f}\n" + "".join(pool[i].text for i in picks)
-            )
+            a, b = bits(48), bits(48)
+            diffs.append(f"diff --git a/{f} b/{f}\nindex {a:012x}..{b:012x} 100644{text}")
         nf = len(files)
         summary = f" {nf} file{'s' if nf > 1 else ''} changed"
         if total_add:
@@ -228,7 +271,7 @@ class TextBank:
         return PatchText(self.message(), diff, files, total_add, total_rem)
 
     def review(self) -> str:
-        return self.rng.choice(REVIEW_COMMENTS)
+        return choice(self.rng, REVIEW_COMMENTS)
 
     def answer(self) -> str:
-        return self.rng.choice(AUTHOR_ANSWERS)
+        return choice(self.rng, AUTHOR_ANSWERS)

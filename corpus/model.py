@@ -6,7 +6,7 @@ Times are integer seconds since the Unix epoch, UTC (the generator never reads a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -135,7 +135,7 @@ class Mail:
     date_ts: int | None  # what the Date header says, None when absent or unreadable
     date_tz: str  # offset written in the Date header, e.g. '+0100' (may be absurd)
     body: bytes  # headers after Received/List-*, blank line, body
-    truth: dict = field(default_factory=dict)
+    truth: tuple = ()  # (messages[] entry, thread root, person, kind, date, duplicate)
     deleted_at: int | None = None  # v2 only: removed again (file `d`) at this time
 
 

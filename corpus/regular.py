@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from corpus.content import PREFIX
+from corpus.content import PREFIX, choice, sample
 from corpus.maintainers import BY_NAME, SECTIONS
 from corpus.model import DAY, END_TS, LISTS, Person
 from corpus.people import Cast
@@ -118,15 +118,11 @@ class Regular:
         r = rng.random()
         n = 1 if r < 0.45 else min(2 + int(rng.expovariate(0.35)), 16)
         files = []
+        pool = sec.sample_files
         for _ in range(n):
-            fs = set(
-                rng.sample(
-                    sec.sample_files, 1 + (rng.random() < 0.25 and len(sec.sample_files) > 1)
-                )
-            )
+            fs = set(sample(rng, pool, 1 + (rng.random() < 0.25 and len(pool) > 1)))
             if rng.random() < 0.04:
-                other = rng.choice(self.maintained)
-                fs.add(rng.choice(other.sample_files))
+                fs.add(choice(rng, choice(rng, self.maintained).sample_files))
             files.append(tuple(sorted(fs)))
         subject = self.e.bank.subject(section)
         for _ in range(5):
@@ -202,10 +198,12 @@ class Regular:
             k = 1 + (rng.random() < 0.45) + (rng.random() < 0.15)
             for _ in range(k):
                 is_m = bool(maint) and rng.random() < 0.65
-                who = rng.choice(maint) if is_m else self.cast.pick(rng, t0)
+                who = choice(rng, maint) if is_m else self.cast.pick(rng, t0)
                 if who.id == author.id:
                     continue
-                target = cover if cover is not None and rng.random() < 0.35 else rng.choice(patches)
+                target = (
+                    cover if cover is not None and rng.random() < 0.35 else choice(rng, patches)
+                )
                 r = rng.random()
                 tag = None
                 if r < 0.3:

@@ -26,6 +26,10 @@ def tz_seconds(tz: str) -> int:
 _TZ_SECONDS: dict[str, int] = {}
 _DAY_RFC: dict[int, str] = {}
 _DAY_ISO: dict[int, str] = {}
+_DAY_STAMP: dict[int, str] = {}
+#: "HH:MM:SS" for every second of a day: one list lookup instead of three divmods
+_HMS = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+_HMS_PLAIN = [x.replace(":", "") for x in _HMS]
 
 
 def rfc2822(ts: int, tz: str = "+0000") -> str:
@@ -33,14 +37,12 @@ def rfc2822(ts: int, tz: str = "+0000") -> str:
     off = _TZ_SECONDS.get(tz)
     if off is None:
         off = _TZ_SECONDS[tz] = tz_seconds(tz)
-    local = ts + off
-    day, sec = divmod(local, 86400)
+    day, sec = divmod(ts + off, 86400)
     head = _DAY_RFC.get(day)
     if head is None:
         t = time.gmtime(day * 86400)
-        head = _DAY_RFC[day] = f"{DAYS[t.tm_wday]}, {t.tm_mday} {MONTHS[t.tm_mon - 1]} {t.tm_year}"
-    h, rem = divmod(sec, 3600)
-    return f"{head} {h:02d}:{rem // 60:02d}:{rem % 60:02d} {tz}"
+        head = _DAY_RFC[day] = f"{DAYS[t.tm_wday]}, {t.tm_mday} {MONTHS[t.tm_mon - 1]} {t.tm_year} "
+    return f"{head}{_HMS[sec]} {tz}"
 
 
 def asctime(ts: int) -> str:
@@ -60,12 +62,27 @@ def iso(ts: int | None) -> str | None:
     if head is None:
         t = time.gmtime(day * 86400)
         head = _DAY_ISO[day] = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-    h, rem = divmod(sec, 3600)
-    return f"{head}{h:02d}:{rem // 60:02d}:{rem % 60:02d}Z"
+    return f"{head}{_HMS[sec]}Z"
+
+
+def stamp(ts: int) -> str:
+    """``YYYYmmddHHMMSS`` (UTC), as in git send-email Message-IDs."""
+    day, sec = divmod(ts, 86400)
+    head = _DAY_STAMP.get(day)
+    if head is None:
+        t = time.gmtime(day * 86400)
+        head = _DAY_STAMP[day] = f"{t.tm_year:04d}{t.tm_mon:02d}{t.tm_mday:02d}"
+    return head + _HMS_PLAIN[sec]
+
+
+_TZ_OF: dict[str, str] = {}
 
 
 def person_tz(person: Person) -> str:
-    return TZS[sum(map(ord, person.id)) % len(TZS)]
+    tz = _TZ_OF.get(person.id)
+    if tz is None:
+        tz = _TZ_OF[person.id] = TZS[sum(map(ord, person.id)) % len(TZS)]
+    return tz
 
 
 def q_word(text: str, charset: str = "UTF-8") -> str:
@@ -136,16 +153,25 @@ def fold_subject(subject: str) -> str:
     return f"{head}{subject[:cut]}\n {subject[cut + 1 :]}"
 
 
+_PREFIX: dict[str, tuple[bytes, bytes, bytes]] = {}
+
+
 def list_prefix(list_name: str, archive_ts: int, relay_id: str) -> bytes:
-    return (
-        f"Received: from smtp.subspace.example.org (smtp.subspace.example.org [192.0.2.17])\n"
-        f"\tby {LIST_HOST} (Postfix) with ESMTPS id {relay_id}\n"
-        f"\tfor <{list_name}@{LIST_HOST}>; {rfc2822(archive_ts)}\n"
-        f"X-Mailing-List: {list_name}@{LIST_HOST}\n"
-        f"List-Id: <{list_name}.{LIST_HOST}>\n"
-        f"List-Subscribe: <mailto:{list_name}+subscribe@{LIST_HOST}>\n"
-        f"List-Unsubscribe: <mailto:{list_name}+unsubscribe@{LIST_HOST}>\n"
-    ).encode()
+    parts = _PREFIX.get(list_name)
+    if parts is None:
+        parts = _PREFIX[list_name] = (
+            b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [192.0.2.17])\n"
+            + f"\tby {LIST_HOST} (Postfix) with ESMTPS id ".encode(),
+            f"\n\tfor <{list_name}@{LIST_HOST}>; ".encode(),
+            (
+                f"\nX-Mailing-List: {list_name}@{LIST_HOST}\n"
+                f"List-Id: <{list_name}.{LIST_HOST}>\n"
+                f"List-Subscribe: <mailto:{list_name}+subscribe@{LIST_HOST}>\n"
+                f"List-Unsubscribe: <mailto:{list_name}+unsubscribe@{LIST_HOST}>\n"
+            ).encode(),
+        )
+    a, b, c = parts
+    return a + relay_id.encode() + b + rfc2822(archive_ts).encode() + c
 
 
 def render_mail(

@@ -14,10 +14,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from corpus.content import PatchText, TextBank
+from corpus.content import PatchText, TextBank, below
 from corpus.maintainers import BY_NAME, FROB, sections_for_files
 from corpus.model import END_TS, LISTS, Mail, Person, list_address
-from corpus.render import addr, fold, fold_subject, person_tz, rfc2822
+from corpus.render import addr, fold, fold_subject, person_tz, rfc2822, stamp
 from corpus.truth import Truth
 
 POSTS = ("cover", "patch")
@@ -252,7 +252,7 @@ class Engine:
             if first is None:
                 first = node
             build.posts.append(node)
-            ts += self.rng.randint(0, 3)
+            ts += below(self.rng.getrandbits, 4)  # rng.randint(0, 3)
         key = build.posts[0].mid
         build.key = key
         for node in build.posts:
@@ -362,7 +362,7 @@ class Engine:
             date_ts=date_ts,
             date_tz="+1900" if node.noise == "tz-1900" else node.date_tz,
             body=raw,
-            truth=self.truth.message_truth(node),
+            truth=self.truth.message_truth(node, node.lists),
             deleted_at=node.deleted_at,
         )
         heapq.heappush(self.heap, (mail.archive_ts, mail.seq, 0, mail))
@@ -382,12 +382,7 @@ class Engine:
 
 
 def rfc_stamp(ts: int) -> str:
-    import time
-
-    t = time.gmtime(ts)
-    return (
-        f"{t.tm_year:04d}{t.tm_mon:02d}{t.tm_mday:02d}{t.tm_hour:02d}{t.tm_min:02d}{t.tm_sec:02d}"
-    )
+    return stamp(ts)
 
 
 __all__ = ["POSTS", "REVIEW_KINDS", "Engine", "Node", "SeriesBuild", "fold_subject"]

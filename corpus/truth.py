@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from corpus.cast import NEWCOMER_SINCE
 from corpus.compose import BOGUS_DATES
 from corpus.maintainers import SECTIONS, maintainers_for_files
-from corpus.model import DAY, END_TS, Mail, Person, list_address
+from corpus.model import DAY, END_TS, LISTS, Mail, Person, list_address
 from corpus.people import address_reason
 from corpus.render import iso
 
@@ -23,6 +23,24 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
+_s = json.encoder.encode_basestring  # the C string encoder ``_dumps`` uses
+_BOOL = {True: "true", False: "false"}
+_LISTS = {
+    combo: _dumps([list_address(x) for x in combo])
+    for combo in ((LISTS[0],), (LISTS[1],), LISTS, LISTS[::-1])
+}
+
+
+def _lists(lists: tuple[str, ...]) -> str:
+    return _LISTS.get(lists) or _dumps([list_address(x) for x in lists])
+
+
+def _str(x: str | None) -> str:
+    return "null" if x is None else _s(x)
+
+
+def _list(xs) -> str:
+    return "[" + ",".join(map(_s, xs)) + "]" if xs else "[]"
 
 
 def eff_date(node: Node) -> int:
@@ -155,72 +173,82 @@ class Truth:
                 self.sub_durations[s].append(((END_TS - posted) / 3600, False))
 
     # -- messages ---------------------------------------------------------------------
-    def message_truth(self, node: Node) -> dict:
-        is_post = node.kind in ("cover", "patch")
+    def message_truth(self, node: Node, lists: tuple[str, ...]) -> tuple:
+        """The message's ``messages[]`` entry, as a finished JSON line (or, for the mail
+        without Message-ID whose ``content_sha1`` needs the stored bytes, as a dict), plus
+        what ``emit`` counts: (entry, thread_root, person, kind, date, duplicate)."""
+        kind = node.kind
+        is_post = kind == "cover" or kind == "patch"
         p = node.patch
         extra = node.truth_extra
-        has_diff = p is not None or bool(extra.get("has_diff"))
-        rec = {
-            "message_id": node.mid,
-            "lists": [],
-            "person": node.sender.id,
-            "from_email": node.addr,
-            "from_is_bot": node.sender.is_bot,
-            "subject": node.subject,
-            "date": iso(eff_date(node)),
-            "date_source": BOGUS_DATES.get(node.noise, "header"),
-            "archive_time": iso(node.archive_ts),
-            "in_reply_to": node.parent_mid,
-            "thread_root": node.refs[0] if node.refs else node.mid,
-            "is_reply": node.kind == "reply",
-            "is_patch": node.kind == "patch",
-            "is_cover": node.kind == "cover",
-            "has_diff": has_diff,
-            "series": node.owner if is_post else None,
-            "responds_to_series": node.owner if node.kind == "reply" else None,
-            "is_response": bool(extra.get("is_response")),
-            "patch_counter": node.counter if is_post else None,
-            "files": list(p.files) if p else extra.get("files", []),
-            "lines_added": p.added if p else None,
-            "lines_removed": p.removed if p else None,
-            "trailers": [[k, e] for k, _, e in node.trailers],
-            "first_response_at": extra.get("first_response_at"),
-            "pitfalls": node.pitfalls,
-        }
-        if node.mid is None:
-            rec["msgid_synthetic"] = True
-        for k in ("duplicate", "identify_by"):
-            if k in extra:
-                rec[k] = extra[k]
-        return rec
+        mid = node.mid
+        date = iso(eff_date(node))
+        root = node.refs[0] if node.refs else mid
+        dup = "duplicate" in extra
+        pid = node.sender.id
+        if p is not None:
+            files = _list(p.files)
+            added, removed, has_diff = str(p.added), str(p.removed), "true"
+        else:
+            files = _list(extra.get("files", ()))
+            added = removed = "null"
+            has_diff = "true" if extra.get("has_diff") else "false"
+        owner = _str(node.owner)
+        counter = node.counter if is_post and node.counter is not None else "null"
+        trailers = ",".join(f"[{_s(k)},{_s(e)}]" for k, _, e in node.trailers)
+        line = (
+            f'{{"message_id":{_str(mid)},"lists":{_lists(lists)},"person":{_s(pid)},'
+            f'"from_email":{_s(node.addr)},"from_is_bot":{_BOOL[node.sender.is_bot]},'
+            f'"subject":{_s(node.subject)},"date":"{date}",'
+            f'"date_source":"{BOGUS_DATES.get(node.noise, "header")}",'
+            f'"archive_time":"{iso(node.archive_ts)}","in_reply_to":{_str(node.parent_mid)},'
+            f'"thread_root":{_s(root)},"is_reply":{_BOOL[kind == "reply"]},'
+            f'"is_patch":{_BOOL[kind == "patch"]},"is_cover":{_BOOL[kind == "cover"]},'
+            f'"has_diff":{has_diff},"series":{owner if is_post else "null"},'
+            f'"responds_to_series":{owner if kind == "reply" else "null"},'
+            f'"is_response":{_BOOL[bool(extra.get("is_response"))]},'
+            f'"patch_counter":{counter},'
+            f'"files":{files},"lines_added":{added},"lines_removed":{removed},'
+            f'"trailers":[{trailers}],"first_response_at":{_str(extra.get("first_response_at"))},'
+            f'"pitfalls":{_list(node.pitfalls)}}}\n'
+        )
+        if mid is None or dup or "identify_by" in extra:  # the few special mails: a dict
+            rec = json.loads(line)
+            if mid is None:
+                rec["msgid_synthetic"] = True
+            for k in ("duplicate", "identify_by"):
+                if k in extra:
+                    rec[k] = extra[k]
+            return rec, root, pid, kind, date, dup
+        return line, root, pid, kind, date, dup
 
     def emit(self, mail: Mail, first_copy: bytes) -> None:
-        rec = mail.truth
-        rec["lists"] = [list_address(x) for x in mail.lists]
-        if rec.get("msgid_synthetic"):
-            import hashlib
+        entry, root, pid, kind, date, dup = mail.truth
+        if isinstance(entry, dict):
+            if entry.get("msgid_synthetic"):
+                import hashlib
 
-            rec["content_sha1"] = hashlib.sha1(first_copy).hexdigest()
-        self._msgs.write(_dumps(rec) + "\n")
-        if rec.get("duplicate"):
-            self.counts["duplicate_copies"] += 1
+                entry["content_sha1"] = hashlib.sha1(first_copy).hexdigest()
+            entry = _dumps(entry) + "\n"
+        self._msgs.write(entry)
+        counts = self.counts
+        if dup:
+            counts["duplicate_copies"] += 1
             return
-        self.counts["messages"] += 1
-        self.threads.add(rec["thread_root"] or "")
-        pid = rec["person"]
+        counts["messages"] += 1
+        self.threads.add(root or "")
         self.person_msgs[pid] += 1
         self.person_addrs[pid].add(mail.from_addr)
-        if rec["is_patch"]:
-            self.counts["patches"] += 1
+        if kind == "patch":
+            counts["patches"] += 1
             self.person_patches[pid] += 1
             first = self.person_first_patch.get(pid)
-            date = rec["date"]
             if first is None or date < first:
                 self.person_first_patch[pid] = date
-        if rec["is_cover"]:
-            self.counts["covers"] += 1
-        if rec["is_reply"]:
-            self.counts["replies"] += 1
+        elif kind == "cover":
+            counts["covers"] += 1
+        elif kind == "reply":
+            counts["replies"] += 1
 
     def emit_deleted(self, mail: Mail) -> None:
         self.deleted.append(
@@ -323,13 +351,7 @@ class Truth:
             out.write(f',"subsystems":{_dumps(self.subsystems())}')
             for name in ("series", "messages"):
                 out.write(f',"{name}":[\n')
-                with open(self.tmp_dir / f"{name}.jsonl", encoding="utf-8") as src:
-                    first = True
-                    for line in src:
-                        if not first:
-                            out.write(",\n")
-                        out.write(line.rstrip("\n"))
-                        first = False
+                _copy_lines(self.tmp_dir / f"{name}.jsonl", out)
                 out.write("\n]")
             out.write(f',"deleted":{_dumps(self.deleted)}')
             out.write(f',"pitfalls":{_dumps(dict(sorted(self.pitfalls.items())))}')
@@ -338,6 +360,19 @@ class Truth:
             out.write("}\n")
         self.totals = totals
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+
+def _copy_lines(src: Path, out) -> None:
+    """The JSON-lines file as the body of a JSON array: lines joined with ``,\\n`` (a JSON
+    line never holds a raw newline), copied in 1 MiB blocks."""
+    with open(src, encoding="utf-8") as f:
+        block = f.read(1 << 20)
+        while block:
+            nxt = f.read(1 << 20)
+            if not nxt:
+                block = block[:-1] if block.endswith("\n") else block
+            out.write(block.replace("\n", ",\n"))
+            block = nxt
 
 
 def _round(x: float | None) -> float | None:
