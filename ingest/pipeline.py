@@ -75,8 +75,8 @@ class Parser:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["ingest.parse", "ingest.sources.public_inbox"])
             self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
-            for f in [self.pool.submit(parse_items, []) for _ in range(jobs)]:
-                f.result  # noqa: B018 - warm-up tasks are submitted now, awaited lazily
+            # start the workers now (they import b4 and friends) while git lists commits
+            self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
 
     def map_unit(self, unit: Unit, size: int) -> Iterator[tuple[int, str | None, Parsed]]:
         """``(items read, progress marker, parsed batch)`` for each batch, in order.
