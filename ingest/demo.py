@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,8 +63,10 @@ def run_demo(
         run_stages(store.con, echo)
     finally:
         store.close()
+    # the command as the user can type it: on PATH, or the script that is running
+    cmd = "lorelens" if shutil.which("lorelens") else os.path.relpath(sys.argv[0])
     echo("")
     echo(f"Done. The database is {db}. Try:")
-    echo(f"  lorelens status --db {db}")
-    echo(f"  lorelens report series_outcomes --db {db}")
-    echo(f"  lorelens sql \"SELECT outcome, count(*) FROM series GROUP BY ALL\" --db {db}")
+    echo(f"  {cmd} status --db {db}")
+    echo(f"  {cmd} report series_outcomes --db {db}")
+    echo(f"  {cmd} sql \"SELECT outcome, count(*) FROM series GROUP BY ALL\" --db {db}")
