@@ -277,6 +277,32 @@ def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -
 
 
 @main.command()
+@click.argument("message_id")
+@db_option
+@click.option("--copy", "copy_no", type=click.IntRange(1), default=1, show_default=True,
+              help="Which stored copy (cross-posted and duplicate mails have several).")
+def raw(message_id: str, db: Path, copy_no: int) -> None:
+    """Print the raw mail MESSAGE_ID (without angle brackets) as it is archived, read
+    back from the git blob, mbox offset or maildir file recorded in message_sources."""
+    from analytics.db import QueryError, connect_readonly, run_query
+    from ingest.sources.raw import read_raw
+
+    con = connect_readonly(db)
+    try:
+        rows = run_query(
+            con,
+            "SELECT kind, git_dir, blob, path, byte_offset FROM message_sources "
+            "WHERE message_id = ? ORDER BY run_id, duplicate <> 'first', source",
+            [message_id.strip().strip("<>")],
+        ).rows
+    finally:
+        con.close()
+    if len(rows) < copy_no:
+        raise QueryError(f"no copy {copy_no} of <{message_id}> in {db} ({len(rows)} stored)")
+    sys.stdout.buffer.write(read_raw(*rows[copy_no - 1]))
+
+
+@main.command()
 @db_option
 def status(db: Path) -> None:
     """Show the lists, message counts, date range and the last ingest run."""
