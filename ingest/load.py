@@ -138,6 +138,10 @@ class Store:
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         check_schema(self.con, self.path)
         self.con.execute(schema_sql())
+        # most archives never delete: skip the per-batch lookup until one does
+        self._any_deleted = bool(
+            self.con.execute("SELECT count(*) FROM deleted_messages").fetchall()[0][0]
+        )
         self.con.execute(
             "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
             [SCHEMA_VERSION],
@@ -274,7 +278,7 @@ class Store:
         return {mid: (h, set(lists or [])) for mid, h, lists in rows}
 
     def _deleted(self, ids: set[str]) -> set[str]:
-        if not ids:
+        if not ids or not self._any_deleted:
             return set()
         self.con.register("_maybe_deleted", pa.table({"message_id": sorted(ids)}))
         try:
@@ -411,6 +415,7 @@ class Store:
                 "INSERT INTO deleted_messages VALUES (?, ?, ?, ?, ?)",
                 [msgid, d.location.source, d.location.epoch, d.location.commit, run_id],
             )
+            self._any_deleted = True
             n += len(gone)
         return n, n_failed
 
