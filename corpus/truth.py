@@ -56,7 +56,7 @@ def km_median(durations: list[tuple[float, bool]]) -> float | None:
         events = sum(1 for obs in group if obs)
         if events:
             surv *= 1 - events / at_risk
-            if surv <= 0.5:
+            if surv <= 0.5 + 1e-9:  # S(t) = 0.5 exactly, up to float rounding
                 return t
         at_risk -= len(group)
     return None

@@ -247,3 +247,35 @@ def test_kernel_tree_commits_are_applied_evidence(tmp_path):
     assert wrong == []
     applied = [n for o, _a, n in got.values() if o == "applied"]
     assert applied and all(n.startswith("commit ") for n in applied)
+
+
+def test_ttfr_report_kaplan_meier_medians(corpus):
+    """The report's SQL Kaplan–Meier median per subsystem equals the generator's own
+    estimator (corpus.truth.km_median) run on the planted posting and first-response
+    times, censored where this database's observation of each series ends."""
+    from analytics.reports import run_report
+    from corpus.truth import km_median
+
+    truth, con = corpus
+    observed = dict(con.execute("SELECT series_id, observed_until FROM series").fetchall())
+    per_sub: dict[str, list[tuple[float, bool]]] = {}
+    for s in truth["series"]:
+        posted = dt.datetime.fromisoformat(s["posted_at"].replace("Z", "+00:00"))
+        if s["first_response_at"]:
+            end = dt.datetime.fromisoformat(s["first_response_at"].replace("Z", "+00:00"))
+        else:
+            end = observed[s["message_ids"][0]]
+        for sub in s["subsystems"]:
+            per_sub.setdefault(sub, []).append(
+                ((end - posted).total_seconds() / 3600, bool(s["first_response_at"])))
+    got = {r["subsystem"]: r for r in run_report(con, "ttfr_by_subsystem").records()}
+    assert set(got) == set(per_sub)
+    for sub, durations in per_sub.items():
+        assert got[sub]["series"] == len(durations)
+        assert got[sub]["unanswered"] == sum(1 for _d, answered in durations if not answered)
+        want = km_median(durations)
+        have = got[sub]["km_median_hours"]
+        if want is None:
+            assert have is None, sub
+        else:
+            assert abs(float(have) - want) <= 0.01, (sub, have, want)

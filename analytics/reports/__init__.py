@@ -45,6 +45,17 @@ REPORTS: dict[str, Report] = {
             "at the time; bots are left out.",
         ),
         Report(
+            "ttfr_by_subsystem",
+            "Time to first response per subsystem",
+            "Per MAINTAINERS section (a series counts in each of its subsystems): series, "
+            "unanswered series, the share answered within 1 / 7 / 30 days (series "
+            "observed for less than N days and not answered within them are left out), "
+            "and the median time to first response in hours from a Kaplan–Meier estimate "
+            "in which unanswered series are censored at observed_until (NULL when fewer "
+            "than half are ever answered). First response: the first reply below the "
+            "series from a person other than its author, not a bot.",
+        ),
+        Report(
             "series_outcomes",
             "Series by outcome",
             "Postings of a patch series (one version each) by outcome: applied, "

@@ -1,0 +1,41 @@
+-- Time to first response per subsystem: Kaplan–Meier median with unanswered series
+-- censored at observed_until, and the share answered within 1, 7 and 30 days.
+-- The median is the first time at which the survival ("still unanswered") is at most
+-- 0.5; the 1e-9 keeps an exact 0.5 from being missed by floating-point rounding.
+WITH obs AS (
+    SELECT unnest(s.subsystems) AS subsystem,
+           epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
+               AS days,
+           s.first_response_at IS NOT NULL AS answered,
+           epoch(s.observed_until - s.posted_at) / 86400.0 AS observed_days
+    FROM series s
+    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
+),
+at_t AS (
+    SELECT subsystem, days, count(*) AS n, count(*) FILTER (answered) AS events
+    FROM obs GROUP BY ALL
+),
+risk AS (
+    SELECT *, sum(n) OVER (PARTITION BY subsystem ORDER BY days DESC) AS at_risk
+    FROM at_t
+),
+km AS (
+    SELECT subsystem, days,
+           product(1 - events / at_risk) OVER (PARTITION BY subsystem ORDER BY days)
+               AS survival
+    FROM risk WHERE events > 0
+)
+SELECT o.subsystem,
+       count(*) AS series,
+       count(*) FILTER (NOT answered) AS unanswered,
+       round(100.0 * count(*) FILTER (answered AND days <= 1)
+             / count(*) FILTER (answered AND days <= 1 OR observed_days >= 1), 1) AS pct_1d,
+       round(100.0 * count(*) FILTER (answered AND days <= 7)
+             / count(*) FILTER (answered AND days <= 7 OR observed_days >= 7), 1) AS pct_7d,
+       round(100.0 * count(*) FILTER (answered AND days <= 30)
+             / count(*) FILTER (answered AND days <= 30 OR observed_days >= 30), 1) AS pct_30d,
+       (SELECT round(min(km.days) * 24, 2) FROM km
+        WHERE km.subsystem = o.subsystem AND km.survival <= 0.5 + 1e-9) AS km_median_hours
+FROM obs o
+GROUP BY o.subsystem
+ORDER BY series DESC
