@@ -11,7 +11,7 @@ from __future__ import annotations
 
 WANTED = frozenset({
     "message-id", "date", "from", "subject", "in-reply-to", "references", "to", "cc",
-    "list-id", "content-type", "content-transfer-encoding",
+    "list-id", "content-type", "content-transfer-encoding", "x-original-from",
 })
 
 

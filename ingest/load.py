@@ -35,6 +35,7 @@ _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("from_email", pa.string()),
     ("from_domain", pa.string()),
     ("from_raw", pa.string()),
+    ("from_via", pa.string()),
     ("subject", pa.string()),
     ("subject_base", pa.string()),
     ("prefixes", pa.list_(pa.string())),

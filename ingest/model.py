@@ -82,6 +82,7 @@ class ParsedMessage:
     from_email: str | None
     from_domain: str | None
     from_raw: str | None
+    from_via: str | None
     subject: str
     subject_base: str
     prefixes: list[str]

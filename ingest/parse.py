@@ -214,6 +214,15 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     date, date_source = resolve_date(date_raw, raw.archive_time)
 
     from_raw = header_text(headers.get("from"))
+    from_via = None
+    original = headers.get("x-original-from")
+    if original:
+        # sent through a relay on the author's behalf (b4's web relay "Name via B4
+        # Relay <devnull+…@kernel.org>", a list rewriting From for DMARC): the author
+        # is in X-Original-From; the relay's From is kept in from_via
+        _via_name, via_addr = _parse_from(from_raw)
+        from_via = normalise(via_addr).email if via_addr else from_raw or None
+        from_raw = header_text(original)
     name, addr = _parse_from(from_raw)
     address = normalise(addr) if addr else None
     from_email = address.email if address else None
@@ -263,6 +272,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         from_email=from_email,
         from_domain=address.domain if address else None,
         from_raw=keep_raw,
+        from_via=from_via,
         subject=subject,
         subject_base=subj.base,
         prefixes=list(subj.prefixes),

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS messages (
     from_email        VARCHAR,               -- normalised (lower-case domain, NFC), NULL if unusable
     from_domain       VARCHAR,
     from_raw          VARCHAR,               -- the From header, kept when normalisation changed or rejected it
+    from_via          VARCHAR,               -- a relay's From address when the author came from X-Original-From
     subject           VARCHAR,
     subject_base      VARCHAR,               -- subject without Re:/[PATCH …] prefixes (b4 LoreSubject.subject)
     prefixes          VARCHAR[],             -- bracketed prefixes, e.g. ['PATCH', 'v3', '2/5']

@@ -127,6 +127,13 @@ EXPECT: dict[str, dict[str, object]] = {
                      "from_raw": '"Broken Sender" <broken sender at example dot com>'},
     "from-localhost": {"from_email": "root@localhost", "from_name": "Cron Daemon",
                        "from_raw": "root@localhost (Cron Daemon)"},
+    # b4's web relay sends as "Name via B4 Relay <devnull+…@kernel.org>": the author is
+    # in X-Original-From, the relay's address is kept in from_via
+    "b4-relay": {"from_name": "Nadia Relayed", "from_email": "nadia.relayed@example.net",
+                 "from_domain": "example.net",
+                 "from_via": "devnull+nadia.relayed.example.net@kernel.org",
+                 "is_patch": True, "patch_version": 2,
+                 "trailers.email": ["nadia.relayed@example.net"]},
     "crlf-line-endings": {"is_reply": True, "trailers.kind": ["tested-by"],
                           "subject": "Re: [PATCH] lib: z: set z to one"},
 }
