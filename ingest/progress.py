@@ -12,7 +12,6 @@ from rich.progress import (
     ProgressColumn,
     Task,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.progress import Progress as RichProgress
@@ -36,10 +35,9 @@ class Progress:
         if self.enabled:
             self._bar = RichProgress(
                 TextColumn("[bold]{task.description}"),
-                BarColumn(),
+                BarColumn(bar_width=16),
                 MofNCompleteColumn(),
                 _Rate(),
-                TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
@@ -51,7 +49,8 @@ class Progress:
 
     def describe(self, text: str) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, description=text[-40:])
+            short = text if len(text) <= 24 else text[:23] + "…"
+            self._bar.update(self._task, description=short)
 
     def advance(self, n: int) -> None:
         if self._bar is not None:
