@@ -127,7 +127,10 @@ def epoch_unit(
         total=total,
         read=read,
         rescan=rescan,
-        description=f"{git_dir.name}" if kind == SourceKind.PUBLIC_INBOX_V1 else f"epoch {epoch}",
+        description=(
+            git_dir.name if kind == SourceKind.PUBLIC_INBOX_V1
+            else f"{(label or git_dir.parent.parent.name).split('@')[0]} epoch {epoch}"
+        ),
         refs=refs,
         fetch=partial(fetch, spec),
     )
