@@ -104,19 +104,23 @@ def people_stage(ctx: Context) -> str:
     if alias_inputs:
         aliases = AliasFile.from_text("\n".join(t for _o, t in alias_inputs), "aliases")
     ctx.identities = ident = resolve_identities(ctx.stats, mailmap, aliases)
+    # a .mailmap or alias file names many who never wrote to these lists: they help to
+    # join addresses, but the tables list only people who sent a message here
+    senders = [p for p in ident.people if p.messages > 0]
+    kept = {p.person_id for p in senders}
     people = pa.Table.from_pylist([
         {"person_id": p.person_id, "name": p.name, "emails": list(p.emails),
          "n_messages": p.messages, "first_seen": p.first, "last_seen": p.last,
          "is_bot": p.is_bot}
-        for p in ident.people
+        for p in senders
     ])
     addresses = pa.Table.from_pylist([
         {"email": i.email, "person_id": i.person_id, "reason": i.reason}
-        for i in ident.identities
+        for i in ident.identities if i.person_id in kept
     ])
     replace_tables(ctx.con, {"people": people, "person_addresses": addresses})
-    bots = sum(1 for p in ident.people if p.is_bot)
-    return f"{len(ident.people):,} people ({bots:,} bots) from {len(ident.identities):,} addresses"
+    bots = sum(1 for p in senders if p.is_bot)
+    return f"{len(senders):,} people ({bots:,} bots) from {addresses.num_rows:,} addresses"
 
 
 def orgs_stage(ctx: Context) -> str:
