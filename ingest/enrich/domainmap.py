@@ -261,6 +261,8 @@ class DomainList:
     name: str
     exact: frozenset[str]
     globs: tuple[str, ...]
+    # lookups repeat for every message of a sender: remember answers (not compared)
+    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_text(cls, text: str, name: str) -> DomainList:
@@ -279,6 +281,13 @@ class DomainList:
 
     def match(self, domain: str) -> str | None:
         """The entry that covers ``domain`` (the matched parent domain for exact ones)."""
+        if domain in self._seen:
+            return self._seen[domain]
+        found = self._match(domain)
+        self._seen[domain] = found
+        return found
+
+    def _match(self, domain: str) -> str | None:
         for candidate in parent_domains(domain):
             if candidate in self.exact:
                 return candidate
