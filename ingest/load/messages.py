@@ -1,28 +1,27 @@
-"""The only module that writes the database.
+"""Loading ingested mails: one batch, its errors and its progress marker per transaction.
 
-Rows arrive in batches and are loaded as Arrow tables; each batch, its errors and the
-progress marker that covers it commit in one transaction, so a run killed at any point
+Rows arrive in batches and are loaded as Arrow tables, so a run killed at any point
 leaves every message stored exactly once and the next run resumes after the marker.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-from ingest.errors import DatabaseError
+from ingest.load.database import (
+    MEMORY_LIMIT,
+    SCHEMA_VERSION,
+    check_schema,
+    connect,
+    now_utc,
+    schema_sql,
+)
 from ingest.model import Deletion, ParsedMessage, ParseFailure
 from ingest.sources.base import Unit
-
-SCHEMA_VERSION = "1"
-MEMORY_LIMIT = "256MB"
 
 _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("message_id", pa.string()),
@@ -61,53 +60,6 @@ _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("content_hash", pa.string()),
 )
 MESSAGE_SCHEMA = pa.schema(_MESSAGE_COLUMNS)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def schema_sql() -> str:
-    return resources.files("ingest").joinpath("schema.sql").read_text()
-
-
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database, turning DuckDB's lock and format errors into one clear line."""
-    path = Path(path)
-    if read_only and not path.exists():
-        raise DatabaseError(f"{path}: no such database (run `lorelens ingest` first)")
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        m = re.search(r"PID (\d+)", text)
-        if "lock" in text.lower():
-            who = f" (process {m.group(1)})" if m else ""
-            raise DatabaseError(f"{path} is locked by another writer{who}") from exc
-        raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
-    except duckdb.Error as exc:
-        raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
-    con.execute("SET TimeZone = 'UTC'")
-    return con
-
-
-def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a database written with another schema version (one clear line)."""
-    has_info = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
-    ).fetchall()[0][0]
-    if not has_info:
-        return
-    found = con.execute(
-        "SELECT value FROM schema_info WHERE key = 'schema_version'"
-    ).fetchall()
-    if found and found[0][0] != SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} has schema version {found[0][0]}, this lorelens uses {SCHEMA_VERSION}: "
-            "ingest into a new database file"
-        )
 
 
 @dataclass
@@ -161,7 +113,7 @@ class Store:
         self.con.execute(
             "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
             "VALUES (?, ?, ?, 'running', ?)",
-            [run_id, _now(), list(sources), version],
+            [run_id, now_utc(), list(sources), version],
         )
         return int(run_id)
 
@@ -171,7 +123,7 @@ class Store:
             "n_cross_posted = ?, n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, "
             "msgs_per_sec = ? WHERE run_id = ?",
             [
-                _now(), status, counts.read, counts.new, counts.cross_posted, counts.duplicate,
+                now_utc(), status, counts.read, counts.new, counts.cross_posted, counts.duplicate,
                 counts.failed,
                 counts.deleted, seconds, counts.read / seconds if seconds > 0 else None, run_id,
             ],
@@ -256,7 +208,7 @@ class Store:
                 con.execute(
                     "INSERT OR REPLACE INTO source_state VALUES (?, ?, ?, ?, ?)",
                     [unit.source, unit.epoch, str(unit.git_dir) if unit.git_dir else None,
-                     marker, _now()],
+                     marker, now_utc()],
                 )
             con.execute("COMMIT")
         except BaseException:
@@ -388,7 +340,7 @@ class Store:
             self.con.unregister("_new_sources")
 
     def _insert_errors(self, run_id: int, unit: Unit, failures: list[ParseFailure]) -> None:
-        now = _now()
+        now = now_utc()
         for f in failures:
             loc = f.location
             self.con.execute(
@@ -424,118 +376,3 @@ class Store:
 def _copy_key(p: ParsedMessage) -> tuple[object, ...]:
     loc = p.location
     return (p.message_id, loc.source, loc.epoch, loc.commit, loc.path, loc.byte_offset)
-
-
-def set_thread_ids(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
-    """Write ``thread_id`` for the messages in ``table`` (message_id, thread_id)."""
-    con.register("_threads", table)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "UPDATE messages SET thread_id = t.thread_id FROM _threads t "
-            "WHERE messages.message_id = t.message_id "
-            "AND messages.thread_id IS DISTINCT FROM t.thread_id"
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_threads")
-    return table.num_rows
-
-
-def replace_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
-    """Replace the rows of enrichment tables, all in one transaction.
-
-    Columns are matched by name; columns the Arrow table lacks are left NULL.
-    """
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for name, table in tables.items():
-            if table.num_columns == 0 or table.num_rows == 0:
-                con.execute(f"DELETE FROM {name}")  # nothing to insert (an empty database)
-                continue
-            view = f"_replace_{name}"
-            con.register(view, table)
-            try:
-                con.execute(f"DELETE FROM {name}")
-                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {view}")
-            finally:
-                con.unregister(view)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def set_message_series(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    """Write ``messages.series_id`` (message_id, series_id); others become NULL."""
-    con.register("_series_ids", table)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "UPDATE messages SET series_id = s.series_id FROM _series_ids s "
-            "WHERE messages.message_id = s.message_id "
-            "AND messages.series_id IS DISTINCT FROM s.series_id"
-        )
-        con.execute(
-            "UPDATE messages SET series_id = NULL WHERE series_id IS NOT NULL "
-            "AND message_id NOT IN (SELECT message_id FROM _series_ids)"
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_series_ids")
-
-
-def store_inputs(
-    con: duckdb.DuckDBPyConnection, kind: str, items: list[tuple[str, str]]
-) -> None:
-    """Replace the stored enrichment inputs of one kind with ``(origin, content)`` items."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM enrich_inputs WHERE kind = ?", [kind])
-        for pos, (origin, content) in enumerate(items):
-            con.execute(
-                "INSERT INTO enrich_inputs VALUES (?, ?, ?, ?, ?)",
-                [kind, pos, origin, content, _now()],
-            )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def derive_message_authors(con: duckdb.DuckDBPyConnection) -> float:
-    """Rebuild ``message_authors``: each sender as a person with the organisation in force
-    at the message's date. Returns the share of non-bot messages whose kind is known."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM message_authors")
-        con.execute("""
-            INSERT INTO message_authors
-            SELECT m.message_id, pa.person_id, coalesce(p.is_bot, false),
-                   coalesce(a.kind, 'unknown'), a.org,
-                   coalesce(a.reason, CASE WHEN m.from_email IS NULL
-                                           THEN 'no usable From address' END)
-            FROM messages m
-            LEFT JOIN person_addresses pa ON pa.email = m.from_email
-            LEFT JOIN people p ON p.person_id = pa.person_id
-            LEFT JOIN affiliations a ON a.email = m.from_email
-                 AND (a.valid_from IS NULL OR m.date >= a.valid_from)
-                 AND (a.valid_to IS NULL OR m.date < a.valid_to)
-            QUALIFY row_number() OVER (PARTITION BY m.message_id
-                                       ORDER BY a.valid_from DESC NULLS LAST) = 1
-        """)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    share = con.execute(
-        "SELECT avg(CASE WHEN org_kind <> 'unknown' THEN 1.0 ELSE 0.0 END) "
-        "FROM message_authors WHERE NOT is_bot"
-    ).fetchall()[0][0]
-    return float(share or 0.0)

@@ -1,0 +1,32 @@
+"""Everything that writes the database (the rest of lorelens only reads it).
+
+- :mod:`ingest.load.database`: opening a database, the schema and its version;
+- :mod:`ingest.load.messages`: ingest batches (messages, copies, trailers, errors and the
+  resume marker, one transaction each);
+- :mod:`ingest.load.enrichment`: enrichment tables, replaced whole in one transaction.
+"""
+
+from ingest.load.database import SCHEMA_VERSION, check_schema, connect, schema_sql
+from ingest.load.enrichment import (
+    derive_message_authors,
+    replace_tables,
+    set_message_series,
+    set_thread_ids,
+    store_inputs,
+)
+from ingest.load.messages import MESSAGE_SCHEMA, BatchCounts, Store
+
+__all__ = [
+    "MESSAGE_SCHEMA",
+    "SCHEMA_VERSION",
+    "BatchCounts",
+    "Store",
+    "check_schema",
+    "connect",
+    "derive_message_authors",
+    "replace_tables",
+    "schema_sql",
+    "set_message_series",
+    "set_thread_ids",
+    "store_inputs",
+]

@@ -1,0 +1,62 @@
+"""Opening the database: connection, schema, version check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from ingest.errors import DatabaseError
+
+SCHEMA_VERSION = "1"
+MEMORY_LIMIT = "256MB"
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def schema_sql() -> str:
+    return resources.files("ingest").joinpath("schema.sql").read_text()
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, turning DuckDB's lock and format errors into one clear line."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise DatabaseError(f"{path}: no such database (run `lorelens ingest` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        m = re.search(r"PID (\d+)", text)
+        if "lock" in text.lower():
+            who = f" (process {m.group(1)})" if m else ""
+            raise DatabaseError(f"{path} is locked by another writer{who}") from exc
+        raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a database written with another schema version (one clear line)."""
+    has_info = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
+    ).fetchall()[0][0]
+    if not has_info:
+        return
+    found = con.execute(
+        "SELECT value FROM schema_info WHERE key = 'schema_version'"
+    ).fetchall()
+    if found and found[0][0] != SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} has schema version {found[0][0]}, this lorelens uses {SCHEMA_VERSION}: "
+            "ingest into a new database file"
+        )
