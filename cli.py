@@ -66,11 +66,14 @@ def main() -> None:
               envvar="LORELENS_MIRRORS", show_envvar=True,
               help="Where remote inboxes are mirrored [default: mirrors/ next to the database].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), envvar="LORELENS_JOBS",
-              help="Parser processes [default: the number of CPUs].")
+              help="Parser processes [default: the number of CPUs, at most 4].")
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Report each step (mirroring, enrichment stages) even when not on a "
+                   "terminal [default: only on a terminal].")
 def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path | None,
-           jobs: int | None, no_enrich: bool, quiet: bool) -> None:
+           jobs: int | None, no_enrich: bool, quiet: bool, verbose: bool) -> None:
     """Ingest SOURCES into the database: public-inbox v1 repositories, v2 inbox folders,
     http(s) inbox URLs (mirrored with git), mbox files (.gz too) or maildirs.
 
@@ -80,8 +83,10 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
     from ingest.enrich.stages import enrich_if_changed
     from ingest.pipeline import ingest as run
 
+    chatty = verbose or (not quiet and sys.stderr.isatty())
+
     def log(msg: str) -> None:
-        if not quiet:
+        if chatty:
             click.echo(msg, err=True)
 
     summary = run(

@@ -168,7 +168,8 @@ def ingest(
                 plans.extend(units)
             total = sum(u.total for u in plans)
             if jobs is None:
-                jobs = os.cpu_count() or 1
+                # each worker holds b4 and friends (~100 MB): more than four buys little
+                jobs = min(os.cpu_count() or 1, 4)
             parser = Parser(jobs if total > SMALL else 1)
             with Progress(total, enabled=show_progress) as bar:
                 for unit in plans:
