@@ -101,9 +101,8 @@ def epoch_unit(
     spec = EpochSpec(source, kind, epoch, str(git_dir), label)
 
     def refs() -> Iterator[Ref]:
-        deletions = (
-            _deletion_commits(git_dir) if kind != SourceKind.PUBLIC_INBOX_V1 and total else set()
-        )
+        # v1 archives never delete, but a single v2 epoch given as a repository may
+        deletions = _deletion_commits(git_dir) if total else set()
         for c in iter_commits(git_dir, rng):
             name = f"{c.sha}:{'d' if c.sha in deletions else 'm'}"
             yield (c.sha, int(c.time.timestamp()), name)
