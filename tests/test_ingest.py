@@ -424,3 +424,14 @@ def test_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(DatabaseError, match="schema version 0"):
         Store(db)
+
+
+def test_single_v2_epoch_given_as_a_repository_applies_deletions(tmp_path: Path) -> None:
+    t = times(3)
+    spam = make_mail("spam")
+    inbox = write_v2(tmp_path / "inbox", [[Entry(spam, t[0]), Entry(make_mail(1), t[1]),
+                                           Entry(spam, t[2], file="d")]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox / "git" / "0.git"], db)
+    assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
+    assert scalar(db, "SELECT count(*) FROM ingest_errors") == 0
