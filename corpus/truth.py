@@ -81,6 +81,8 @@ class Truth:
         self.counts: Counter[str] = Counter()
         self.threads: set[str] = set()
         self.sub_durations: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        self.list_end: dict[str, int] = {}  # list address → last trusted message date
+        self._deferred: list[tuple[dict, int, bool]] = []
         self.sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.person_msgs: Counter[str] = Counter()
         self.person_patches: Counter[str] = Counter()
@@ -118,7 +120,7 @@ class Truth:
         elif b.next_key is not None or b.later_version:
             outcome = "superseded"
         elif first_t is None or first_t - posted > 30 * DAY:
-            outcome = "ignored" if END_TS - posted >= 30 * DAY else "pending"
+            outcome = None  # ignored or pending: decided in write(), at the observation end
         else:
             outcome = "discussed"
         aff = b.author.affiliation_at(posted)
@@ -159,30 +161,55 @@ class Truth:
             "n_bot_replies": sum(1 for n in b.replies if n.sender.is_bot),
             "pitfalls": b.pitfalls,
         }
-        self._series.write(_dumps(rec) + "\n")
         self.counts["series"] += 1
-        self.counts[f"outcome:{outcome}"] += 1
         for s in b.subsystems:
             c = self.sub_counts[s]
             c["series"] += 1
             c["patches"] += n_patches
-            c[outcome] += 1
             if first_t is not None:
                 self.sub_durations[s].append(((first_t - posted) / 3600, True))
-            else:
-                self.sub_durations[s].append(((END_TS - posted) / 3600, False))
+        if outcome is None or first_t is None:
+            # needs the observation end: the last trusted message of the series' lists,
+            # known once every mail is out (as lorelens' series.observed_until)
+            self._deferred.append((rec, posted, first_t is None))
+            return
+        self._count_outcome(rec)
+        self._series.write(_dumps(rec) + "\n")
+
+    def _count_outcome(self, rec: dict) -> None:
+        self.counts[f"outcome:{rec['outcome']}"] += 1
+        for s in rec["subsystems"]:
+            self.sub_counts[s][rec["outcome"]] += 1
+
+    def _observed_until(self, lists: list[str]) -> int:
+        ends = [self.list_end[x] for x in lists if x in self.list_end]
+        return max(ends) if ends else max(self.list_end.values(), default=END_TS)
+
+    def _settle_deferred(self) -> None:
+        for rec, posted, censored in self._deferred:
+            end = self._observed_until(rec["lists"])
+            if rec["outcome"] is None:
+                rec["outcome"] = "ignored" if end - posted >= 30 * DAY else "pending"
+            if censored:
+                for s in rec["subsystems"]:
+                    self.sub_durations[s].append(((end - posted) / 3600, False))
+            self._count_outcome(rec)
+            self._series.write(_dumps(rec) + "\n")
+        self._deferred = []
 
     # -- messages ---------------------------------------------------------------------
     def message_truth(self, node: Node, lists: tuple[str, ...]) -> tuple:
         """The message's ``messages[]`` entry, as a finished JSON line (or, for the mail
         without Message-ID whose ``content_sha1`` needs the stored bytes, as a dict), plus
-        what ``emit`` counts: (entry, thread_root, person, kind, date, duplicate)."""
+        what ``emit`` counts: (entry, thread_root, person, kind, date, duplicate, trusted
+        date as a timestamp or None when the Date header is bogus)."""
         kind = node.kind
         is_post = kind == "cover" or kind == "patch"
         p = node.patch
         extra = node.truth_extra
         mid = node.mid
         date = iso(eff_date(node))
+        trusted = None if node.noise in BOGUS_DATES else node.date_ts
         root = node.refs[0] if node.refs else mid
         dup = "duplicate" in extra
         pid = node.sender.id
@@ -219,11 +246,11 @@ class Truth:
             for k in ("duplicate", "identify_by"):
                 if k in extra:
                     rec[k] = extra[k]
-            return rec, root, pid, kind, date, dup
-        return line, root, pid, kind, date, dup
+            return rec, root, pid, kind, date, dup, trusted
+        return line, root, pid, kind, date, dup, trusted
 
     def emit(self, mail: Mail, first_copy: bytes) -> None:
-        entry, root, pid, kind, date, dup = mail.truth
+        entry, root, pid, kind, date, dup, trusted = mail.truth
         if isinstance(entry, dict):
             if entry.get("msgid_synthetic"):
                 import hashlib
@@ -236,6 +263,12 @@ class Truth:
             counts["duplicate_copies"] += 1
             return
         counts["messages"] += 1
+        if trusted is not None and mail.deleted_at is None:
+            # what an ingester can see of each list: its last message with a trusted date
+            for name in mail.lists:
+                addr = list_address(name)
+                if trusted > self.list_end.get(addr, -1):
+                    self.list_end[addr] = trusted
         self.threads.add(root or "")
         self.person_msgs[pid] += 1
         self.person_addrs[pid].add(mail.from_addr)
@@ -329,6 +362,7 @@ class Truth:
         return out
 
     def write(self, path: Path, head: dict, people: dict[str, Person], tail: dict) -> None:
+        self._settle_deferred()
         self._msgs.close()
         self._series.close()
         totals = {

@@ -279,3 +279,11 @@ def test_ttfr_report_kaplan_meier_medians(corpus):
             assert have is None, sub
         else:
             assert abs(float(have) - want) <= 0.01, (sub, have, want)
+    # and the planted per-subsystem medians, censored the same way, agree too
+    planted = {x["name"]: x["km_median_first_response_hours"] for x in truth["subsystems"]
+               if x["series"]}
+    for sub, want in planted.items():
+        have = got[sub]["km_median_hours"]
+        assert (have is None) == (want is None), sub
+        if want is not None:
+            assert abs(float(have) - want) <= 0.01, (sub, have, want)
