@@ -21,7 +21,9 @@ class Context:
     stats: list[AddressStat] = field(default_factory=list)
     resolver: OrgResolver | None = None
     matcher: SectionMatcher | None = None
-    file_sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # path → (primary sections, most specific sections)
+    file_sections: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict)
 
     def inputs(self, kind: str) -> list[tuple[str, str]]:
         return self.con.execute(

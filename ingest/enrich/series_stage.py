@@ -32,13 +32,10 @@ def _sections_for_files(
     cache = ctx.file_sections
     out: list[str] = []
     for f in files:
-        key = f"{every}:{f}"
-        got = cache.get(key)
-        if got is None:
-            got = cache[key] = (
-                ctx.matcher.primary(f) if every else ctx.matcher.most_specific(f)
-            )
-        out.extend(x for x in got if x not in out)
+        pair = cache.get(f)
+        if pair is None:
+            pair = cache[f] = ctx.matcher.both(f)
+        out.extend(x for x in pair[0 if every else 1] if x not in out)
     return tuple(out)
 
 

@@ -351,17 +351,21 @@ class SectionMatcher:
     def primary(self, path: str) -> tuple[str, ...]:
         """The sections get_maintainer.pl lists for ``path``, most specific first, without
         THE REST unless nothing else matches."""
-        names = tuple(m.section_name for m in self.match(path))
-        rest = tuple(n for n in names if n != THE_REST)
-        return rest or names
+        return self.both(path)[0]
 
     def most_specific(self, path: str) -> tuple[str, ...]:
         """Only the sections tied for the highest specificity (THE REST as a last resort)."""
-        found = [m for m in self.match(path) if m.section_name != THE_REST] or self.match(path)
-        if not found:
-            return ()
-        top = found[0].specificity
-        return tuple(m.section_name for m in found if m.specificity == top)
+        return self.both(path)[1]
+
+    def both(self, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(primary(path), most_specific(path))`` from one match."""
+        found = self.match(path)
+        kept = [m for m in found if m.section_name != THE_REST] or found
+        if not kept:
+            return (), ()
+        top = kept[0].specificity
+        return (tuple(m.section_name for m in kept),
+                tuple(m.section_name for m in kept if m.specificity == top))
 
     def sections_for_files(self, files: Iterable[str]) -> tuple[str, ...]:
         """The union of the primary sections of ``files``: most specific first (the best
