@@ -289,17 +289,13 @@ def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -
 def raw(message_id: str, db: Path, copy_no: int) -> None:
     """Print the raw mail MESSAGE_ID (without angle brackets) as it is archived, read
     back from the git blob, mbox offset or maildir file recorded in message_sources."""
-    from analytics.db import QueryError, connect_readonly, run_query
+    from analytics.db import QueryError, connect_readonly
+    from analytics.status import stored_copies
     from ingest.sources.raw import read_raw
 
     con = connect_readonly(db)
     try:
-        rows = run_query(
-            con,
-            "SELECT kind, git_dir, blob, path, byte_offset FROM message_sources "
-            "WHERE message_id = ? ORDER BY run_id, duplicate <> 'first', source",
-            [message_id.strip().strip("<>")],
-        ).rows
+        rows = stored_copies(con, message_id)
     finally:
         con.close()
     if len(rows) < copy_no:

@@ -41,3 +41,13 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     row = rows[0] if rows else None
     last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
     return Status(messages, patches, covers, threads, first, last, errors, lists, last_run)
+
+
+def stored_copies(con: duckdb.DuckDBPyConnection, message_id: str) -> list[tuple]:
+    """Where the copies of a message are archived, first copy first: ``(kind, git_dir,
+    blob, path, byte_offset)`` rows of ``message_sources``."""
+    return con.execute(
+        "SELECT kind, git_dir, blob, path, byte_offset FROM message_sources "
+        "WHERE message_id = ? ORDER BY run_id, duplicate <> 'first', source",
+        [message_id.strip().strip("<>")],
+    ).fetchall()
