@@ -23,8 +23,15 @@ def _strip_prefix(path: str) -> str:
     return path.split("/", 1)[1] if "/" in path else path
 
 
+_NO_HUNK = ("\nrename from ", "\nnew mode ", "\ndeleted file mode ", "\nnew file mode ",
+            "\nsimilarity index ", "\nBinary files ", "\nGIT binary patch")
+
+
 def looks_like_diff(body: str) -> bool:
-    return "\n@@ -" in body and ("diff --git " in body or "\n+++ " in body)
+    if "\n@@ -" in body and ("diff --git " in body or "\n+++ " in body):
+        return True
+    # renames, mode changes and binary files have a git header but no hunk
+    return "diff --git " in body and any(x in body for x in _NO_HUNK)
 
 
 def parse_diff(body: str) -> DiffStat | None:
@@ -55,7 +62,8 @@ def parse_diff(body: str) -> DiffStat | None:
         if line.startswith("diff --git "):
             m = _GIT.match(line)
             old_path = None
-            in_git_header = True
+            # a mailer-wrapped "diff --git" line does not parse: the ---/+++ pair names it
+            in_git_header = bool(m)
             if m:
                 old_path = m.group(1)
                 pending_new = m.group(2)

@@ -213,17 +213,23 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
 
     date, date_source = resolve_date(date_raw, raw.archive_time)
 
-    from_raw = header_text(headers.get("from"))
+    from_header = headers.get("from", "")
     from_via = None
     original = headers.get("x-original-from")
     if original:
         # sent through a relay on the author's behalf (b4's web relay "Name via B4
         # Relay <devnull+…@kernel.org>", a list rewriting From for DMARC): the author
         # is in X-Original-From; the relay's From is kept in from_via
-        _via_name, via_addr = _parse_from(from_raw)
-        from_via = normalise(via_addr).email if via_addr else from_raw or None
-        from_raw = header_text(original)
-    name, addr = _parse_from(from_raw)
+        _via_name, via_addr = _parse_from(from_header)
+        from_via = normalise(via_addr).email if via_addr else header_text(from_header) or None
+        from_header = original
+    from_raw = header_text(from_header)
+    # the address is read from the header as written: a decoded display name may hold
+    # commas or brackets ("Sondhauß, Jan") that would break the address syntax
+    name, addr = _parse_from(from_header)
+    if not addr:
+        name, addr = _parse_from(from_raw)
+    name = header_text(name) if name else name
     address = normalise(addr) if addr else None
     from_email = address.email if address else None
     keep_raw = from_raw if (address is None or address.error) else None

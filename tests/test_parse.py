@@ -219,3 +219,34 @@ def test_huge_body_without_diff() -> None:
             + body).encode()
     p = parse(data)
     assert not p.has_diff and p.body_bytes == len(body)
+
+
+@pytest.mark.parametrize("header, name, email", [
+    # a decoded display name with a comma or brackets must not break the address
+    (b"=?iso-8859-1?Q?Sondhau=DF=2C_Jan?= <Jan.Sondhauss@wago.com>", "Sondhauß, Jan",
+     "jan.sondhauss@wago.com"),
+    (b"=?utf-8?B?eHQuaHVb6IOh5YWI6Z+sXQ==?= <xt.hu@cqplus1.com>", "xt.hu[胡先韬]",
+     "xt.hu@cqplus1.com"),
+    (b'"M\\xc3\\xbcller, Hans" <hans@example.org>'.decode("unicode_escape").encode("latin-1"),
+     "Müller, Hans", "hans@example.org"),
+])
+def test_from_with_comma_or_brackets_in_the_decoded_name(header, name, email) -> None:
+    p = parse(b"From: " + header + b"\nSubject: s\nMessage-ID: <m@x>\n"
+              b"Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nBody.\n")
+    assert (p.from_name, p.from_email) == (name, email)
+
+
+def test_rename_only_patch_and_wrapped_diff_line() -> None:
+    rename = parse(b"From: A <a@x.org>\nSubject: [PATCH] move a.c\nMessage-ID: <r@x>\n\n"
+                   b"Move it.\n\nSigned-off-by: A <a@x.org>\n---\n a.c => b.c | 0\n\n"
+                   b"diff --git a/a.c b/b.c\nsimilarity index 100%\nrename from a.c\n"
+                   b"rename to b.c\n")
+    assert rename.is_patch and rename.files == ["b.c"] and rename.lines_added == 0
+    wrapped = parse(b"From: A <a@x.org>\nSubject: [PATCH] fix\nMessage-ID: <w@x>\n\n"
+                    b"Fix.\n---\ndiff --git a/drivers/watchdog/very_long_name_wdt.c\n"
+                    b" b/drivers/watchdog/very_long_name_wdt.c\n"
+                    b"--- a/drivers/watchdog/very_long_name_wdt.c\n"
+                    b"+++ b/drivers/watchdog/very_long_name_wdt.c\n"
+                    b"@@ -1,2 +1,2 @@\n-old\n+new\n ctx\n")
+    assert wrapped.is_patch and wrapped.files == ["drivers/watchdog/very_long_name_wdt.c"]
+    assert (wrapped.lines_added, wrapped.lines_removed) == (1, 1)
