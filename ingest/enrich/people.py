@@ -190,10 +190,12 @@ class Identities:
 class BotRules:
     address_globs: tuple[str, ...]
     name_patterns: tuple[re.Pattern[str], ...]
+    # bots that send from a person's address are known by their Message-IDs
+    message_id_globs: tuple[str, ...] = ()
 
     @classmethod
     def from_text(cls, text: str) -> BotRules:
-        globs, names = [], []
+        globs, names, mids = [], [], []
         for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -203,9 +205,16 @@ class BotRules:
                 globs.append(value.strip().lower())
             elif kind == "name":
                 names.append(re.compile(value.strip(), re.IGNORECASE))
+            elif kind == "message-id":
+                mids.append(value.strip().lower())
             else:
-                raise ValueError(f"bots:{lineno}: expected 'address GLOB' or 'name REGEX'")
-        return cls(tuple(globs), tuple(names))
+                raise ValueError(
+                    f"bots:{lineno}: expected 'address GLOB', 'name REGEX' or 'message-id GLOB'")
+        return cls(tuple(globs), tuple(names), tuple(mids))
+
+    def is_bot_message(self, message_id: str) -> bool:
+        mid = message_id.lower()
+        return any(fnmatchcase(mid, g) for g in self.message_id_globs)
 
     @classmethod
     def builtin(cls) -> BotRules:

@@ -10,8 +10,10 @@ Definitions (docs/metrics.md, from PRODUCT.md):
 - A **maintainer response** is a response from an ``M:`` or ``R:`` of a MAINTAINERS
   section the series touches.
 - A **review** is a response carrying Reviewed-by or Acked-by (Tested-by is kept apart).
-- **Outcome**: ``applied`` (a reply says so: "Applied, thanks", patchwork-bot's "This
-  series was applied to …"), else ``superseded`` (a later version exists), else
+- **Outcome**: ``backport`` for stable-tree backports (AUTOSEL picks, stable review
+  postings: not review requests), else ``applied`` (a reply says so: "Applied, thanks",
+  patchwork-bot's "This series was applied to …"), else ``superseded`` (a later version
+  exists), else
   ``ignored`` (no response within 30 days, and observed for 30 days), ``pending`` (no
   response yet, observed for less than 30 days), or ``discussed`` (answered in time, not
   applied, not superseded).
@@ -145,6 +147,8 @@ def post_events(
 
 
 def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
+    if s.branch:
+        return "backport"  # a stable-tree backport: not a request for review
     if ev.applied_at is not None:
         return "applied"
     if s.next_series_id is not None or s.later_version:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 UNTHREADED_WINDOW = dt.timedelta(hours=1)
@@ -53,6 +53,7 @@ class Post:
     references: tuple[str, ...]
     change_id: str | None
     lists: tuple[str, ...]
+    branch: str = ""  # stable backports: "AUTOSEL 6.6" or "5.10" from the subject's prefixes
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class Series:
     next_series_id: str | None = None
     resend_of: str | None = None
     later_version: bool = False  # a higher version of the same key exists: superseded
+    branch: str = ""  # a stable backport's branch ("" for a review request)
 
 
 def normalise_subject(subject: str) -> str:
@@ -84,8 +86,25 @@ def normalise_subject(subject: str) -> str:
     return s.rstrip(" .")
 
 
+_STABLE = re.compile(r"^(?:autosel|stable|\d+\.\d+(?:\.\d+|\.y)?)$", re.I)
+
+
+def backport_branch(prefixes: Sequence[str]) -> str:
+    """"AUTOSEL 6.6", "5.10", … from a subject's prefixes: a stable-tree backport (Sasha
+    Levin's AUTOSEL picks, Greg KH's stable review postings), not a review request."""
+    return " ".join(x for x in prefixes if _STABLE.match(x))
+
+
 def _shape(p: Post) -> tuple:
-    return (p.author, p.version, p.total, p.is_rfc, p.is_resend)
+    # RFC is left out: a series where only some patches say RFC is still one posting
+    return (p.author, p.version, p.total, p.is_resend, p.branch)
+
+
+def _cover_like(q: Post, p: Post) -> bool:
+    """A diffless, unnumbered posting ("[PATCH v3] foo" with the patch sent as a reply to
+    it, or "[PATCHv2]" over "[PATCHv2 1/5]"): the cover letter of the patches below it."""
+    return (not q.is_patch and not q.is_cover and q.counter <= 1 and q.total <= 1
+            and q.author == p.author and q.version == p.version and q.branch == p.branch)
 
 
 def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Series]]:
@@ -94,8 +113,9 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
                                            p.message_id))
     by_id = {p.message_id: p for p in ordered}
     anchor: dict[str, str] = {}
-    # anchors by shape, for unthreaded patches: [(date, message_id)]
-    starts: dict[tuple, list[tuple[dt.datetime | None, str]]] = defaultdict(list)
+    # anchors by shape, for unthreaded patches: [(date, message_id, is cover)]
+    starts: dict[tuple, list[tuple[dt.datetime | None, str, bool]]] = defaultdict(list)
+    counters: dict[str, set[int]] = defaultdict(set)  # counters each anchor already has
 
     def anchor_of(p: Post) -> str:
         if p.message_id in anchor:
@@ -108,20 +128,30 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
             if not cand or cand == p.message_id:
                 continue
             q = by_id.get(cand)
-            if q is None or _shape(q) != _shape(p):
+            if q is None:
+                continue
+            if _cover_like(q, p) and q.message_id != p.message_id:
+                found = anchor_of(q)
+                break
+            if _shape(q) != _shape(p):
                 continue
             if q.is_cover or q.counter < p.counter:
                 found = anchor_of(q)
                 break
-        if found is None and p.counter > 1:
-            found = _nearest_start(starts[_shape(p)], p.date)
+        if found is None and p.counter >= 1 and p.total > 1:
+            # threaded under nothing of its own (sent unthreaded, or in reply to a review
+            # of the previous version): the nearest earlier start of the same shape within
+            # the hour that does not have this patch number yet; patch 1 only joins a cover
+            found = _nearest_start(starts[_shape(p)], p.date, p.counter == 1,
+                                   lambda a: p.counter not in counters[a])
         anchor[p.message_id] = found or p.message_id
+        counters[anchor[p.message_id]].add(p.counter)
         return anchor[p.message_id]
 
     for p in ordered:
         a = anchor_of(p)
         if a == p.message_id:
-            starts[_shape(p)].append((p.date, p.message_id))
+            starts[_shape(p)].append((p.date, p.message_id, p.is_cover))
 
     series: dict[str, Series] = {}
     for p in ordered:
@@ -141,6 +171,7 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
                 is_resend=head.is_resend,
                 change_id=head.change_id,
                 cover_message_id=sid if head.is_cover else None,
+                branch=head.branch,
             )
         s.message_ids.append(p.message_id)
         if p.is_patch:
@@ -148,6 +179,7 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
         s.lists.update(p.lists)
         if s.change_id is None and p.change_id:
             s.change_id = p.change_id
+        s.is_rfc = s.is_rfc or p.is_rfc
         if p.date is not None and (s.posted_at is None or p.date < s.posted_at):
             s.posted_at = p.date
     for s in series.values():
@@ -157,17 +189,26 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
 
 
 def _nearest_start(
-    starts: list[tuple[dt.datetime | None, str]], when: dt.datetime | None
+    starts: list[tuple[dt.datetime | None, str, bool]],
+    when: dt.datetime | None,
+    covers_only: bool,
+    accepts: Callable[[str], bool],
 ) -> str | None:
     if when is None:
         return None
     best = None
-    for date, mid in starts:
+    for date, mid, is_cover in starts:
         if date is None or date > when or when - date > UNTHREADED_WINDOW:
+            continue
+        if (covers_only and not is_cover) or not accepts(mid):
             continue
         if best is None or date > best[0]:
             best = (date, mid)
     return best[1] if best else None
+
+
+def _rank(s: Series) -> tuple[int, int]:
+    return (s.version, 0 if s.is_rfc else 1)
 
 
 def link_versions(series: dict[str, Series]) -> None:
@@ -178,25 +219,28 @@ def link_versions(series: dict[str, Series]) -> None:
             s.version_key = f"change-id:{s.change_id}"
         else:
             s.version_key = f"{s.author}|{normalise_subject(s.subject)}"
+        if s.branch:  # each stable branch's backports are a line of their own
+            s.version_key += f"|{s.branch}"
         groups[s.version_key].append(s)
     for members in groups.values():
-        members.sort(key=lambda s: (s.version, s.posted_at is None,
-                                    s.posted_at or _MIN, s.series_id))
-        latest_by_version: dict[int, Series] = {}
+        # an RFC ranks below the PATCH posting of the same version number that follows it
+        members.sort(key=lambda s: (_rank(s), s.posted_at is None, s.posted_at or _MIN,
+                                    s.series_id))
+        latest_by_rank: dict[tuple[int, int], Series] = {}
         for s in members:
-            same = latest_by_version.get(s.version)
+            same = latest_by_rank.get(_rank(s))
             if same is not None:
                 s.resend_of = same.series_id
             else:
-                lower = [v for v in latest_by_version if v < s.version]
+                lower = [r for r in latest_by_rank if r < _rank(s)]
                 if lower:
-                    prev = latest_by_version[max(lower)]
+                    prev = latest_by_rank[max(lower)]
                     s.prev_series_id = prev.series_id
                     prev.next_series_id = s.series_id
-            latest_by_version[s.version] = s
-        top = max(s.version for s in members)
+            latest_by_rank[_rank(s)] = s
+        top = max(_rank(s) for s in members)
         for s in members:
-            s.later_version = s.version < top
+            s.later_version = _rank(s) < top
 
 
 def posts_from_rows(rows: Sequence[dict], person_of: dict[str, str]) -> list[Post]:
@@ -221,5 +265,6 @@ def posts_from_rows(rows: Sequence[dict], person_of: dict[str, str]) -> list[Pos
             references=tuple(r["references"] or ()),
             change_id=r["change_id"],
             lists=tuple(r["lists"] or ()),
+            branch=backport_branch(r["prefixes"] or ()),
         ))
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ingest.enrich.context import Context
+from ingest.enrich.people import BotRules
 from ingest.enrich.review import Node, ReplyIndex, outcome, review_all
 from ingest.enrich.series import (
     Series,
@@ -39,19 +40,47 @@ def _sections_for_files(
     return tuple(out)
 
 
+def _is_post(
+    m: dict, by_id: dict[str, dict], person_of: dict[str, str | None], heads: set[str]
+) -> bool:
+    """A cover letter or patch: a PATCH-tagged mail that is not a reply. A diffless
+    PATCH-tagged mail written in reply to someone else's posting, with no patches of its
+    own below it (a test report titled "[PATCH 00/34] …"), is an answer, not a posting;
+    ``heads`` are the mails that have patches of their own author below them."""
+    if m["is_reply"] or m["patch_version"] is None:
+        return False
+    if m["is_patch"] or not m["in_reply_to"] or m["message_id"] in heads:
+        return True
+    parent = by_id.get(m["in_reply_to"])
+    if parent is None or parent["is_reply"] or parent["patch_version"] is None:
+        return True
+    return person_of.get(parent["from_email"]) == person_of.get(m["from_email"])
+
+
 def series_stage(ctx: Context) -> str:
     msgs = ctx.rows(
         'SELECT message_id, from_email, date, subject_base, patch_version, patch_counter, '
         'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
-        '"references", change_id, lists, files, applied_notice FROM messages'
+        '"references", change_id, lists, files, applied_notice, prefixes FROM messages'
     )
     person_of = {e: ctx.person(e) for e in {m["from_email"] for m in msgs if m["from_email"]}}
-    post_rows = [m for m in msgs if not m["is_reply"] and m["patch_version"] is not None]
-    anchor, series = group_series(posts_from_rows(post_rows, person_of))
-    link_versions(series)
     by_id = {m["message_id"]: m for m in msgs}
     bot_people = {p.person_id for p in ctx.identities.people if p.is_bot} if ctx.identities \
         else set()
+    bots = BotRules.builtin()
+
+    def is_bot(m: dict) -> bool:
+        return person_of.get(m["from_email"]) in bot_people or bots.is_bot_message(
+            m["message_id"])
+
+    heads = {
+        m["in_reply_to"] for m in msgs
+        if m["is_patch"] and m["in_reply_to"] in by_id
+        and person_of.get(by_id[m["in_reply_to"]]["from_email"]) == person_of.get(m["from_email"])
+    }
+    post_rows = [m for m in msgs if _is_post(m, by_id, person_of, heads) and not is_bot(m)]
+    anchor, series = group_series(posts_from_rows(post_rows, person_of))
+    link_versions(series)
 
     # subsystems: of each post from its files; of a series, the union; without any diff,
     # from the lists it was posted to
@@ -89,7 +118,7 @@ def series_stage(ctx: Context) -> str:
         refs = m["references"] or []
         parent = m["in_reply_to"] or (refs[-1] if refs else None)
         person = person_of.get(m["from_email"]) if m["from_email"] else None
-        nodes.append(Node(m["message_id"], parent, m["date"], person, person in bot_people,
+        nodes.append(Node(m["message_id"], parent, m["date"], person, is_bot(m),
                           m["message_id"] in anchor, m["applied_notice"]))
     index = ReplyIndex(nodes)
     tags: dict[str, set[str]] = defaultdict(set)
