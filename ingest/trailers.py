@@ -119,6 +119,12 @@ _APPLIED = re.compile(
 )
 
 
+# "Applied on top of v6.1 and tested", "applied to my local tree, will test", "picked up
+# for review", "applied it, but it does not compile": a tester's words, not a maintainer's
+_NOT_TAKEN = re.compile(
+    r"\b(?:on top of|local(?:ly)?|for review|for testing|will test|but\b|tested)", re.I)
+
+
 def applied_notice(body: str, *, own: str | None = None) -> str | None:
     """The line of a reply's own text that says the patch was taken, if any.
 
@@ -126,8 +132,12 @@ def applied_notice(body: str, *, own: str | None = None) -> str | None:
     "This series was applied to …". Quoted text is ignored. The line is stored so that
     every "applied" outcome can be checked by a person.
     """
-    m = _APPLIED.search(unquoted(body) if own is None else own)
-    return m.group(1).strip()[:200] if m else None
+    text = (unquoted(body) if own is None else own).lstrip("\r\n")
+    for m in _APPLIED.finditer(text):
+        line = m.group(1).strip()
+        if not _NOT_TAKEN.search(line):
+            return line[:200]
+    return None
 
 
 def find_trailers(

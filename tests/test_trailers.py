@@ -169,3 +169,19 @@ def test_real_bodies(real_bodies: list[str]) -> None:
         ):
             bad.append((i, "patch_trailers"))
     assert not bad, f"{len(bad)} differences, first: {bad[:5]}; body: {real_bodies[bad[0][0]]!r}"
+
+
+@pytest.mark.parametrize("text, notice", [
+    ("Applied, thanks!", "Applied, thanks!"),
+    ("On Mon, A wrote:\n> the patch\n\nApplied to watchdog-next.", "Applied to watchdog-next."),
+    ("> the patch\n\nQueued for 6.9, thanks", "Queued for 6.9, thanks"),
+    ("Applied on top of v6.1 and tested on my board", None),
+    ("Applied to my local tree, will test tomorrow", None),
+    ("Applied it, but it does not compile.", None),
+    ("Picked up for review", None),
+    ("The fix has to be applied to the system first.", None),
+])
+def test_applied_notice(text: str, notice: str | None) -> None:
+    from ingest.trailers import applied_notice
+
+    assert applied_notice(text) == notice
