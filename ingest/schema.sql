@@ -241,7 +241,7 @@ CREATE TABLE IF NOT EXISTS series (
     n_replies                       INTEGER NOT NULL,
     n_responses                     INTEGER NOT NULL,
     n_bot_replies                   INTEGER NOT NULL,
-    outcome                         VARCHAR NOT NULL,     -- applied | superseded | ignored | pending | discussed
+    outcome                         VARCHAR NOT NULL,     -- backport | applied | superseded | ignored | pending | discussed
     observed_until                  TIMESTAMPTZ           -- the archive's last message: censoring time
 );
 
