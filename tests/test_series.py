@@ -78,3 +78,13 @@ def test_stable_backports_by_branch():
     link_versions(series)
     assert anchor == {"a1": "a1", "b1": "b1"}
     assert series["b1"].resend_of is None
+
+
+def test_patches_answering_a_cover_weeks_later_are_a_new_posting():
+    anchor, _ = group_series([
+        post("c", 0, 43, cover=True), post("p1", 1, 43, irt="c"),
+        post("late12", 12, 43, minutes=60 * 24 * 38, irt="c"),
+        post("late13", 13, 43, minutes=60 * 24 * 38 + 1, irt="c"),
+    ])
+    assert anchor["p1"] == "c"
+    assert anchor["late12"] == "late12" and anchor["late13"] == "late12"

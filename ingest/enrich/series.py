@@ -100,6 +100,15 @@ def _shape(p: Post) -> tuple:
     return (p.author, p.version, p.total, p.is_resend, p.branch)
 
 
+THREADED_WINDOW = dt.timedelta(days=14)
+
+
+def _close(q: Post, p: Post) -> bool:
+    """Whether p was sent soon enough after q to belong to the same posting: patches of
+    the same shape answering a cover weeks later are a new (partial) posting."""
+    return q.date is None or p.date is None or p.date - q.date <= THREADED_WINDOW
+
+
 def _cover_like(q: Post, p: Post) -> bool:
     """A diffless, unnumbered posting ("[PATCH v3] foo" with the patch sent as a reply to
     it, or "[PATCHv2]" over "[PATCHv2 1/5]"): the cover letter of the patches below it."""
@@ -133,7 +142,7 @@ def group_series(posts: Iterable[Post]) -> tuple[dict[str, str], dict[str, Serie
             if _cover_like(q, p) and q.message_id != p.message_id:
                 found = anchor_of(q)
                 break
-            if _shape(q) != _shape(p):
+            if _shape(q) != _shape(p) or not _close(q, p):
                 continue
             if q.is_cover or q.counter < p.counter:
                 found = anchor_of(q)
