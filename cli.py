@@ -153,12 +153,13 @@ def maintainers(path: Path | None, db: Path, repo: Path | None, rev: str, at: st
     Afterwards, `lorelens report list_coverage` shows which lists of the sections in play
     this database holds.
     """
-    from ingest.enrich.inputs import set_maintainers
+    from ingest.enrich.inputs import read_maintainers, store_maintainers
     from ingest.load import Store
 
+    origin, text, loaded = read_maintainers(path, repo=repo, rev=rev, at=at)  # before any write
     store = Store(db)
     try:
-        loaded = set_maintainers(store.con, path, repo=repo, rev=rev, at=at)
+        store_maintainers(store.con, origin, text)
     finally:
         store.close()
     click.echo(f"MAINTAINERS: {loaded.detail} from {loaded.origin}")

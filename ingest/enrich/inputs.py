@@ -47,15 +47,15 @@ def _read(path: Path, what: str) -> str:
         return data.decode("latin-1")
 
 
-def set_maintainers(
-    con: duckdb.DuckDBPyConnection,
+def read_maintainers(
     path: Path | None = None,
     *,
     repo: Path | None = None,
     rev: str = "HEAD",
     at: str | None = None,
-) -> Loaded:
-    """Store a MAINTAINERS file, from a path or from a kernel git tree at a revision."""
+) -> tuple[str, str, Loaded]:
+    """Read and check a MAINTAINERS file, from a path or from a kernel git tree at a
+    revision: ``(origin, text, what was loaded)``. Nothing is written."""
     if repo is not None:
         if at is not None:
             rev = resolve_rev_at(repo, at, rev)
@@ -70,8 +70,25 @@ def set_maintainers(
         raise ConfigError("give a MAINTAINERS path or --from-git REPO")
     if not sections:
         raise ConfigError(f"{origin}: no MAINTAINERS sections found")
+    return origin, text, Loaded("maintainers", origin, f"{len(sections):,} sections")
+
+
+def store_maintainers(con: duckdb.DuckDBPyConnection, origin: str, text: str) -> None:
     store_inputs(con, "maintainers", [(origin, text)])
-    return Loaded("maintainers", origin, f"{len(sections):,} sections")
+
+
+def set_maintainers(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | None = None,
+    *,
+    repo: Path | None = None,
+    rev: str = "HEAD",
+    at: str | None = None,
+) -> Loaded:
+    """Store a MAINTAINERS file, from a path or from a kernel git tree at a revision."""
+    origin, text, loaded = read_maintainers(path, repo=repo, rev=rev, at=at)
+    store_maintainers(con, origin, text)
+    return loaded
 
 
 def set_kernel_tree(con: duckdb.DuckDBPyConnection, repo: Path | None) -> Loaded | None:
