@@ -19,6 +19,7 @@ from ingest.model import Deletion, ParsedMessage, ParseFailure, RawMail
 from ingest.parse import parse_mail
 from ingest.progress import Progress
 from ingest.sources.base import Unit
+from ingest.sources.gitstream import all_commits
 
 T = TypeVar("T")
 BATCH = 1000
@@ -174,6 +175,13 @@ def ingest(
             with Progress(total, enabled=show_progress) as bar:
                 for unit in plans:
                     bar.describe(unit.description or unit.source)
+                    # an epoch whose history was rewritten (public-inbox-purge or -edit):
+                    # copies whose commits are gone go first; what the rescan does not
+                    # bring back was purged
+                    pruned = (
+                        store.prune_vanished(unit, all_commits(unit.git_dir))
+                        if unit.rescan and unit.git_dir is not None else set()
+                    )
                     for n, marker, (parsed, failures, deletions) in parser.map_unit(
                         unit, batch_size
                     ):
@@ -181,6 +189,8 @@ def ingest(
                             store.write_batch(run_id, unit, parsed, failures, deletions, marker)
                         )
                         bar.advance(n)
+                    if pruned:
+                        summary.counts.deleted += store.record_purged(run_id, unit, pruned)
             if after_load is not None:
                 after_load(store, summary.counts)
         except KeyboardInterrupt:

@@ -435,3 +435,29 @@ def test_single_v2_epoch_given_as_a_repository_applies_deletions(tmp_path: Path)
     run_ingest([inbox / "git" / "0.git"], db)
     assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
     assert scalar(db, "SELECT count(*) FROM ingest_errors") == 0
+
+
+def test_rewritten_epoch_purged_and_edited_mails(tmp_path: Path) -> None:
+    """public-inbox-purge and -edit rewrite an epoch's history (no `d` file): a purged
+    mail is deleted and recorded, an edited one is stored with its new content."""
+    import shutil
+
+    t = times(3)
+    original = [make_mail(1), make_mail(2, body="A secret.\n"), make_mail(3)]
+    inbox = write_v2(tmp_path / "inbox", [[Entry(m, w) for m, w in zip(original, t,
+                                                                         strict=True)]])
+    db = tmp_path / "db.duckdb"
+    run_ingest([inbox], db)
+    assert scalar(db, "SELECT count(*) FROM messages") == 3
+    # the history rewritten: mail 1 purged, mail 2 redacted
+    shutil.rmtree(inbox)
+    write_v2(inbox, [[Entry(make_mail(2, body="[redacted]\n"), t[1]), Entry(original[2], t[2])]])
+    run_ingest([inbox], db)
+    assert rows(db, "SELECT message_id FROM messages ORDER BY 1") == [
+        ("mail-2@example.com",), ("mail-3@example.com",)]
+    assert rows(db, "SELECT message_id FROM deleted_messages") == [("mail-1@example.com",)]
+    new_hash = scalar(db, "SELECT content_hash FROM messages WHERE message_id = ?",
+                      ["mail-2@example.com"])
+    assert rows(db, "SELECT content_hash FROM message_sources WHERE message_id = ?",
+                ["mail-2@example.com"]) == [(new_hash,)]
+    assert last_run(db)["n_deleted"] == 1

@@ -216,6 +216,56 @@ class Store:
             raise
         return counts
 
+    # -- rewritten history (public-inbox-purge, public-inbox-edit) -----------------------
+    def prune_vanished(self, unit: Unit, commits: set[str]) -> set[str]:
+        """Drop the stored copies of this epoch whose commits are no longer in it; drop
+        the messages left with no copy at all and return their Message-IDs (an edited
+        message comes back from the rescan; a purged one does not)."""
+        rows = self.con.execute(
+            "SELECT DISTINCT message_id, commit FROM message_sources "
+            "WHERE source = ? AND epoch = ? AND commit IS NOT NULL",
+            [unit.source, unit.epoch],
+        ).fetchall()
+        gone = [(mid, c) for mid, c in rows if c not in commits]
+        if not gone:
+            return set()
+        table = pa.table({"message_id": [m for m, _ in gone], "commit": [c for _, c in gone]})
+        self.con.register("_gone", table)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "DELETE FROM message_sources s USING _gone g WHERE s.source = ? "
+                "AND s.epoch = ? AND s.message_id = g.message_id AND s.commit = g.commit",
+                [unit.source, unit.epoch],
+            )
+            orphans = [r[0] for r in self.con.execute(
+                "SELECT DISTINCT g.message_id FROM _gone g WHERE NOT EXISTS "
+                "(SELECT 1 FROM message_sources s WHERE s.message_id = g.message_id)"
+            ).fetchall()]
+            for mid in orphans:
+                self.con.execute("DELETE FROM messages WHERE message_id = ?", [mid])
+                self.con.execute("DELETE FROM trailers WHERE message_id = ?", [mid])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self.con.unregister("_gone")
+        return set(orphans)
+
+    def record_purged(self, run_id: int, unit: Unit, ids: set[str]) -> int:
+        """Record as deleted the pruned messages the rescan did not bring back."""
+        back = self._existing(ids)
+        purged = sorted(ids - set(back))
+        for mid in purged:
+            self.con.execute(
+                "INSERT INTO deleted_messages VALUES (?, ?, ?, NULL, ?)",
+                [mid, unit.source, unit.epoch, run_id],
+            )
+        if purged:
+            self._any_deleted = True
+        return len(purged)
+
     def _existing(self, ids: set[str]) -> dict[str, tuple[str, set[str]]]:
         if not ids:
             return {}

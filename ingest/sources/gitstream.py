@@ -70,6 +70,12 @@ def commit_range(git_dir: Path, last: str | None) -> tuple[list[str], bool]:
     return ([f"{last}..{head}"], False) if ok else ([head], True)
 
 
+def all_commits(git_dir: Path) -> set[str]:
+    """Every commit reachable from the branch (to find stored copies that vanished)."""
+    head = head_ref(git_dir)
+    return set(git(git_dir, "rev-list", head).split()) if head else set()
+
+
 def count_commits(git_dir: Path, rng: list[str]) -> int:
     if not rng:
         return 0
