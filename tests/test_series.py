@@ -88,3 +88,16 @@ def test_patches_answering_a_cover_weeks_later_are_a_new_posting():
     ])
     assert anchor["p1"] == "c"
     assert anchor["late12"] == "late12" and anchor["late13"] == "late12"
+
+
+def test_versions_before_b4_change_id_join_the_change_id_line():
+    base = dict(subject="arm: ep93xx: device tree conversion")
+    _a, series = group_series([
+        post("v1", 1, 1, **base),
+        post("v4", 1, 1, minutes=60 * 24 * 90, version=4, **base),
+    ])
+    series["v4"].change_id = "20230601-ep93xx-3a2b1c0d9e8f"
+    link_versions(series)
+    assert series["v4"].prev_series_id == "v1"
+    assert series["v1"].version_key == series["v4"].version_key
+    assert series["v1"].later_version

@@ -220,6 +220,24 @@ def _rank(s: Series) -> tuple[int, int]:
     return (s.version, 0 if s.is_rfc else 1)
 
 
+def _join_change_id_groups(groups: dict[str, list[Series]]) -> None:
+    """b4 adds a change-id from the version it first manages: the earlier versions, sent
+    without one, are linked by author and subject. A change-id line whose lowest version
+    has the subject of an author|subject line with only lower versions continues it."""
+    for key in [k for k in groups if k.startswith("change-id:")]:
+        members = groups[key]
+        first = min(members, key=_rank)
+        plain = f"{first.author}|{normalise_subject(first.subject)}"
+        if first.branch:
+            plain += f"|{first.branch}"
+        earlier = groups.get(plain)
+        if earlier and max(_rank(s) for s in earlier) < _rank(first):
+            for s in earlier:
+                s.version_key = key
+            members.extend(earlier)
+            del groups[plain]
+
+
 def link_versions(series: dict[str, Series]) -> None:
     """Fill version_key, prev/next_series_id and resend_of on every series."""
     groups: dict[str, list[Series]] = defaultdict(list)
@@ -231,6 +249,7 @@ def link_versions(series: dict[str, Series]) -> None:
         if s.branch:  # each stable branch's backports are a line of their own
             s.version_key += f"|{s.branch}"
         groups[s.version_key].append(s)
+    _join_change_id_groups(groups)
     for members in groups.values():
         # an RFC ranks below the PATCH posting of the same version number that follows it
         members.sort(key=lambda s: (_rank(s), s.posted_at is None, s.posted_at or _MIN,
