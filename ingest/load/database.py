@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingest.errors import DatabaseError
 
@@ -17,6 +20,30 @@ MEMORY_LIMIT = "256MB"
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
+def registered(
+    con: duckdb.DuckDBPyConnection, name: str, table: pa.Table
+) -> Iterator[str]:
+    """An Arrow table visible to SQL as ``name`` for the length of the block."""
+    con.register(name, table)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
 
 
 def schema_sql() -> str:

@@ -18,7 +18,9 @@ from ingest.load.database import (
     check_schema,
     connect,
     now_utc,
+    registered,
     schema_sql,
+    transaction,
 )
 from ingest.model import Deletion, ParsedMessage, ParseFailure
 from ingest.sources.base import Unit
@@ -147,8 +149,7 @@ class Store:
     ) -> BatchCounts:
         counts = BatchCounts(read=len(parsed) + len(failures) + len(deletions))
         con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             existing = self._existing({p.message_id for p in parsed})
             known = self._known_copies(set(existing))
             deleted = self._deleted({p.message_id for p in parsed} - set(existing))
@@ -210,10 +211,6 @@ class Store:
                     [unit.source, unit.epoch, str(unit.git_dir) if unit.git_dir else None,
                      marker, now_utc()],
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return counts
 
     # -- rewritten history (public-inbox-purge, public-inbox-edit) -----------------------
@@ -230,9 +227,7 @@ class Store:
         if not gone:
             return set()
         table = pa.table({"message_id": [m for m, _ in gone], "commit": [c for _, c in gone]})
-        self.con.register("_gone", table)
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with registered(self.con, "_gone", table), transaction(self.con):
             self.con.execute(
                 "DELETE FROM message_sources s USING _gone g WHERE s.source = ? "
                 "AND s.epoch = ? AND s.message_id = g.message_id AND s.commit = g.commit",
@@ -245,12 +240,6 @@ class Store:
             for mid in orphans:
                 self.con.execute("DELETE FROM messages WHERE message_id = ?", [mid])
                 self.con.execute("DELETE FROM trailers WHERE message_id = ?", [mid])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        finally:
-            self.con.unregister("_gone")
         return set(orphans)
 
     def record_purged(self, run_id: int, unit: Unit, ids: set[str]) -> int:
@@ -270,40 +259,31 @@ class Store:
         if not ids:
             return {}
         table = pa.table({"message_id": pa.array(sorted(ids), pa.string())})
-        self.con.register("_batch_ids", table)
-        try:
+        with registered(self.con, "_batch_ids", table):
             rows = self.con.execute(
                 "SELECT m.message_id, m.content_hash, m.lists FROM messages m "
                 "JOIN _batch_ids b USING (message_id)"
             ).fetchall()
-        finally:
-            self.con.unregister("_batch_ids")
         return {mid: (h, set(lists or [])) for mid, h, lists in rows}
 
     def _deleted(self, ids: set[str]) -> set[str]:
         if not ids or not self._any_deleted:
             return set()
-        self.con.register("_maybe_deleted", pa.table({"message_id": sorted(ids)}))
-        try:
+        with registered(self.con, "_maybe_deleted", pa.table({"message_id": sorted(ids)})):
             return {r[0] for r in self.con.execute(
                 "SELECT DISTINCT message_id FROM deleted_messages "
                 "JOIN _maybe_deleted USING (message_id)").fetchall()}
-        finally:
-            self.con.unregister("_maybe_deleted")
 
     def _known_copies(self, ids: set[str]) -> set[tuple[object, ...]]:
         """The stored copies (message_sources rows) of these Message-IDs, by location."""
         if not ids:
             return set()
         table = pa.table({"message_id": pa.array(sorted(ids), pa.string())})
-        self.con.register("_batch_ids", table)
-        try:
+        with registered(self.con, "_batch_ids", table):
             rows = self.con.execute(
                 "SELECT s.message_id, s.source, s.epoch, s.commit, s.path, s.byte_offset "
                 "FROM message_sources s JOIN _batch_ids b USING (message_id)"
             ).fetchall()
-        finally:
-            self.con.unregister("_batch_ids")
         return set(rows)
 
     def _insert_messages(
@@ -318,15 +298,12 @@ class Store:
         table = pa.Table.from_pydict(cols, schema=MESSAGE_SCHEMA).append_column(
             "lists", pa.array(lists, pa.list_(pa.string()))
         )
-        self.con.register("_new_messages", table)
-        try:
+        with registered(self.con, "_new_messages", table):
             names = ", ".join(f'"{n}"' for n, _ in _MESSAGE_COLUMNS)
             self.con.execute(
                 f"INSERT INTO messages ({names}, lists, first_seen_run) "
                 f"SELECT {names}, lists, {int(run_id)} FROM _new_messages"
             )
-        finally:
-            self.con.unregister("_new_messages")
 
     def _insert_trailers(self, rows: list[ParsedMessage]) -> None:
         out: dict[str, list] = {k: [] for k in (
@@ -346,25 +323,19 @@ class Store:
                 out["target_message_id"].append(parent if t.in_reply else r.message_id)
         if not out["message_id"]:
             return
-        self.con.register("_new_trailers", pa.table(out))
-        try:
+        with registered(self.con, "_new_trailers", pa.table(out)):
             self.con.execute("INSERT INTO trailers SELECT * FROM _new_trailers")
-        finally:
-            self.con.unregister("_new_trailers")
 
     def _update_lists(self, updates: dict[str, set[str]]) -> None:
         table = pa.table({
             "message_id": list(updates),
             "add": [sorted(v) for v in updates.values()],
         })
-        self.con.register("_list_updates", table)
-        try:
+        with registered(self.con, "_list_updates", table):
             self.con.execute(
                 "UPDATE messages SET lists = list_sort(list_distinct(list_concat(messages.lists, "
                 "u.add))) FROM _list_updates u WHERE messages.message_id = u.message_id"
             )
-        finally:
-            self.con.unregister("_list_updates")
 
     def _insert_sources(self, run_id: int, rows: list[tuple[ParsedMessage, str]]) -> None:
         table = pa.table({
@@ -381,13 +352,10 @@ class Store:
             "content_hash": [p.content_hash for p, _ in rows],
             "duplicate": [d for _, d in rows],
         })
-        self.con.register("_new_sources", table)
-        try:
+        with registered(self.con, "_new_sources", table):
             self.con.execute(
                 f"INSERT INTO message_sources SELECT *, {int(run_id)} FROM _new_sources"
             )
-        finally:
-            self.con.unregister("_new_sources")
 
     def _insert_errors(self, run_id: int, unit: Unit, failures: list[ParseFailure]) -> None:
         now = now_utc()
