@@ -89,12 +89,15 @@ class ReplyIndex:
     def __init__(self, nodes: Iterable[Node]) -> None:
         self.nodes = {n.message_id: n for n in nodes}
         self.children: dict[str, list[str]] = defaultdict(list)
+        self._replies: dict[str, list[Node]] = {}  # asked for events, then for series ids
         for n in self.nodes.values():
             if n.parent and n.parent != n.message_id:
                 self.children[n.parent].append(n.message_id)
 
     def replies(self, post_id: str) -> list[Node]:
         """Messages below a post, not descending into other posts."""
+        if post_id in self._replies:
+            return self._replies[post_id]
         out: list[Node] = []
         stack = list(self.children.get(post_id, ()))
         seen = {post_id}
@@ -108,6 +111,7 @@ class ReplyIndex:
                 continue
             out.append(node)
             stack.extend(self.children.get(mid, ()))
+        self._replies[post_id] = out
         return out
 
 
