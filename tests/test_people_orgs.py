@@ -425,6 +425,38 @@ def test_rule6_signed_off_by(lists):
     assert r.attribute("alice@gmail.com", day("2020-06-01")).org == "Corp"
 
 
+def test_rule6_employer_note_in_display_name(lists):
+    """``Jane Doe (Corp) <jane@kernel.org>``: the note is an employer only when a map
+    names it, and only near the From header or trailer that carries it."""
+    stats = [
+        stat("Pat Lee (Corp)", "pat@kernel.org", 4, "2020-01-01", "2020-03-31"),
+        stat("Pat Lee", "pat@kernel.org", 9, "2020-04-01", "2023-12-31"),
+        stat("Sam Roe (ThunderTown)", "sam@kernel.org", 3),
+        stat("Kim Ahn (university of example)", "kim@gmail.com", 3),
+        stat("Lou Tan", "lou@infradead.org", 8, "2019-01-01", "2023-12-31"),
+    ]
+    sobs = [  # Lou's sign-off, in a patch someone else sent: a note about Lou all the same
+        Signoff("dev@corp.example", "lou@infradead.org", day("2021-06-01"), "Lou Tan (CORP)"),
+        Signoff(
+            "dev@corp.example", "lou@infradead.org", day("2023-06-01"), "Lou Tan (Partner Group)"
+        ),
+    ]
+    r = resolver(lists, stats=stats, identities=resolve_identities(stats), signoffs=sobs,
+                 margin=timedelta(days=30))
+    a = r.attribute("pat@kernel.org", day("2020-02-01"))
+    assert (a.kind, a.org, a.reason) == (OrgKind.CORPORATE, "Corp", "name-note:(Corp)")
+    assert r.attribute("pat@kernel.org", day("2020-04-20")).org == "Corp"  # within margin
+    assert r.attribute("pat@kernel.org", day("2021-01-01")).reason == "community-domain:kernel.org"
+    assert r.attribute("sam@kernel.org", day("2020-06-01")).kind is OrgKind.UNKNOWN
+    kim = r.attribute("kim@gmail.com", day("2020-06-01"))
+    assert (kim.kind, kim.org) == (OrgKind.ACADEMIC, "University of Example")  # before freemail
+    assert r.attribute("lou@infradead.org", day("2021-06-20")).org == "Corp"
+    later = r.attribute("lou@infradead.org", day("2023-06-10"))
+    assert (later.org, later.reason) == ("Partner Group", "name-note:(Partner Group)")
+    assert r.attribute("lou@infradead.org", day("2022-06-01")).kind is OrgKind.UNKNOWN
+    assert DomainMap.from_text("x.example Red Hat, Inc.\n", "t").employer_named("red hat inc")
+
+
 def test_rule7_freemail_and_personal_domain(lists):
     stats = [stat("Guenter Roeck", "linux@roeck-us.example"), stat("Jo Bloggs", "jo@gmx.de")]
     r = resolver(lists, stats=stats, identities=resolve_identities(stats))

@@ -22,6 +22,7 @@ gitdm's employer-name conventions are mapped to a :class:`EntryKind`:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,6 +119,12 @@ def _utc(day: str, source: str, lineno: int) -> datetime:
         raise DomainMapError(f"{source}:{lineno}: bad end date {day!r}") from exc
 
 
+def employer_key(name: str) -> str:
+    """An employer name folded for comparison: ``Red Hat, Inc.`` → ``redhatinc``."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed.casefold() if c.isalnum())
+
+
 def classify_name(employer: str) -> EntryKind:
     return SPECIAL_NAMES.get(employer.strip().lower(), EntryKind.EMPLOYER)
 
@@ -170,6 +177,7 @@ class DomainMap:
 
     entries: tuple[MapEntry, ...]
     _index: dict[str, tuple[MapEntry, ...]] = field(repr=False, compare=False, default_factory=dict)
+    _employers: dict[str, MapEntry] = field(repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[MapEntry]] = {}
@@ -184,6 +192,9 @@ class DomainMap:
                 key=lambda e: (e.until is None, e.until or datetime.min.replace(tzinfo=UTC))
             )
             self._index[key] = tuple(series)
+        for entry in self.entries:  # for notes such as "Jane Doe (Example Corp)"
+            if entry.kind is EntryKind.EMPLOYER:
+                self._employers.setdefault(employer_key(entry.employer), entry)
 
     @classmethod
     def from_text(cls, text: str, source: str) -> DomainMap:
@@ -241,6 +252,15 @@ class DomainMap:
                 continue
             return MapHit(entry, key)
         return None
+
+    def employer_named(self, name: str) -> MapEntry | None:
+        """The first employer entry (maps in priority order) whose name is ``name``.
+
+        Names compare with case, accents, spaces and punctuation folded away, so the
+        note ``(VMWare)`` finds ``vmware.com VMware``. Special names (``(None)``…) never
+        match: a note must name an employer.
+        """
+        return self._employers.get(employer_key(name)) if name else None
 
     def change_dates(self, email: str) -> list[datetime]:
         """End dates that may change the answer for ``email`` (for period splitting)."""

@@ -8,13 +8,17 @@ Rules, first match wins (see docs/organisations.md):
 4. built-in academic domains and suffixes    ``academic-domain:ac.uk``
 5. the same person's other addresses         ``other-address:alice@corp.example``
 6. a corporate Signed-off-by of the sender   ``signed-off-by:alice@corp.example``
+   an employer noted in the address's own display name  ``name-note:(Example Corp)``
 7. free-mail / personal providers            ``freemail:gmail.com``
    a personal domain named after its only user  ``personal-domain:roeck-us.net``
 8. otherwise unknown                         ``community-domain:kernel.org`` / ``no-evidence``
 
 Rules 1–4 look at the address alone ("direct"); 5–6 borrow a direct corporate or
 academic attribution of another address of the same person, valid within
-``margin`` of when that address was used (or the Signed-off-by was given).
+``margin`` of when that address was used (or the Signed-off-by was given). The
+name-note part of rule 6 reads the kernel habit of naming one's employer in brackets
+(``Peter Zijlstra (Intel) <peterz@infradead.org>``): the note counts only when it is an
+employer name of a domain map, within ``margin`` of the From header or trailer using it.
 """
 
 from __future__ import annotations
@@ -163,6 +167,7 @@ class BuiltinLists:
 
 
 _STRONG = (OrgKind.CORPORATE, OrgKind.ACADEMIC)
+_NOTE = re.compile(r"\(([^()]{2,60})\)")
 _GENERIC_SLD = frozenset(
     ["com", "co", "net", "org", "ac", "edu", "gov", "id", "ne", "or", "me", "name", "info"]
 )
@@ -262,6 +267,19 @@ class OrgResolver:
             first = min((d for d in (first, s.first) if d), default=None)
             last = max((d for d in (last, s.last) if d), default=None)
             self._spans[e] = (first, last, n + s.messages)
+        # employer notes in display names: (note, first, last, weight) per address, from
+        # the From headers (the name/address pair's period) and from trailers naming it
+        self._notes: dict[str, list[tuple[str, datetime | None, datetime | None, int]]] = {}
+        for s in self.stats:
+            for note in _NOTE.findall(s.name or ""):
+                self._notes.setdefault(_norm(s.email), []).append(
+                    (note.strip(), s.first, s.last, s.messages)
+                )
+        for so in signoffs:
+            for note in _NOTE.findall(so.signoff_name or "") if so.date else ():
+                self._notes.setdefault(_norm(so.signoff_email), []).append(
+                    (note.strip(), so.date, so.date, 1)
+                )
         self._domain_users: dict[str, set[str]] = {}
         for e in self._spans:
             self._domain_users.setdefault(email_domain(e), set()).add(self._person(e))
@@ -367,8 +385,25 @@ class OrgResolver:
             if a is not None and a.kind in _STRONG:
                 reason = f"{so.trailer.lower()}:{other}"
                 ev.append(self._window(so.date, so.date, a, reason, 1))
+        ev.extend(self._note_evidence(email))
         self._evidence[email] = ev
         return ev
+
+    def _note_evidence(self, email: str) -> list[_Evidence]:
+        """Rule 6, name notes: ``Jane Doe (Example Corp)`` on this very address."""
+        out = []
+        for note, first, last, weight in self._notes.get(email, ()):
+            entry = self.domain_map.employer_named(note)
+            if entry is None:  # "(ThunderTown)", "(H)": not an employer anyone maps
+                continue
+            domain = entry.key.rsplit("@", 1)[-1]
+            academic = self.lists.academic.match(domain) or _ACADEMIC_NAME.search(
+                fold(entry.employer)
+            )
+            kind = OrgKind.ACADEMIC if academic else OrgKind.CORPORATE
+            a = Attribution(kind, entry.employer, "")
+            out.append(self._window(first, last, a, f"name-note:({note})", weight))
+        return out
 
     def _window(self, start, end, a: Attribution, reason: str, weight: int) -> _Evidence:
         lo = start - self.margin if start and start > _FAR_PAST else _FAR_PAST
