@@ -26,8 +26,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from fnmatch import fnmatchcase
-from functools import lru_cache
+from fnmatch import translate
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -90,6 +90,7 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|<[^>]*>|\{[^}]*\}")
 _NON_WORD = re.compile(r"[^\w\s'-]+|_")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """NFKD, strip combining marks, casefold."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -118,8 +119,11 @@ def name_tokens(name: str | None) -> list[str]:
     return text.split()
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str | None) -> str | None:
-    """The key under which addresses merge by name, or None if this name must not merge."""
+    """The key under which addresses merge by name, or None if this name must not merge.
+
+    Memoised: the same few thousand names are asked about for every trailer."""
     tokens = name_tokens(name)
     if any(t in PLACEHOLDER_NAMES for t in tokens):
         return None
@@ -212,9 +216,16 @@ class BotRules:
                     f"bots:{lineno}: expected 'address GLOB', 'name REGEX' or 'message-id GLOB'")
         return cls(tuple(globs), tuple(names), tuple(mids))
 
+    @cached_property
+    def _address_re(self) -> re.Pattern[str] | None:
+        return _globs_re(self.address_globs)
+
+    @cached_property
+    def _message_id_re(self) -> re.Pattern[str] | None:
+        return _globs_re(self.message_id_globs)
+
     def is_bot_message(self, message_id: str) -> bool:
-        mid = message_id.lower()
-        return any(fnmatchcase(mid, g) for g in self.message_id_globs)
+        return bool(self._message_id_re and self._message_id_re.match(message_id.lower()))
 
     @classmethod
     def builtin(cls) -> BotRules:
@@ -222,10 +233,15 @@ class BotRules:
 
     def is_bot(self, name: str | None, email: str | None) -> bool:
         addr = (email or "").strip().lower()
-        if addr and any(fnmatchcase(addr, g) for g in self.address_globs):
+        if addr and self._address_re and self._address_re.match(addr):
             return True
         nm = " ".join((name or "").split()).strip("\"'")
         return bool(nm) and any(p.fullmatch(nm) for p in self.name_patterns)
+
+
+def _globs_re(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for many fnmatch globs (each translated whole: ``fnmatchcase``)."""
+    return re.compile("|".join(translate(g) for g in globs)) if globs else None
 
 
 @lru_cache(maxsize=1)
