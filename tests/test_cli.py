@@ -275,3 +275,10 @@ def test_locked_database_real_process(locked_db: Path) -> None:
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == 1, proc.stderr
+
+
+def test_bad_alias_file_is_one_line(db: Path, tmp_path: Path) -> None:
+    aliases = tmp_path / "aliases"
+    aliases.write_text("alice@example.org bob@example.org\nnot-an-address\n")
+    line = one_clear_line(invoke("orgs", "--aliases", str(aliases), "--db", str(db)))
+    assert "aliases" in line and ":2:" in line

@@ -35,6 +35,7 @@ from ingest.enrich.people import (
     parse_mailmap,
     resolve_identities,
 )
+from ingest.errors import ConfigError
 
 SHARED_GITDM = Path("/work/shared/data/gitdm")
 
@@ -277,7 +278,7 @@ def test_is_not_bot(name, email):
 
 
 def test_bot_rules_reject_bad_line():
-    with pytest.raises(ValueError, match="bots:1"):
+    with pytest.raises(ConfigError, match="bots:1"):
         BotRules.from_text("email foo@bar\n")
 
 

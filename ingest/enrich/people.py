@@ -32,6 +32,8 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from ingest.errors import ConfigError
+
 DATA_DIR = Path(__file__).with_name("data")
 
 #: Display names that are placeholders, not persons: never merged by name.
@@ -212,7 +214,7 @@ class BotRules:
             elif kind == "message-id":
                 mids.append(value.strip().lower())
             else:
-                raise ValueError(
+                raise ConfigError(
                     f"bots:{lineno}: expected 'address GLOB', 'name REGEX' or 'message-id GLOB'")
         return cls(tuple(globs), tuple(names), tuple(mids))
 
@@ -313,7 +315,7 @@ class AliasFile:
                 continue
             addrs = tuple(normalise_email(a) for a in line.replace(",", " ").split())
             if not all("@" in a for a in addrs):
-                raise ValueError(f"{source}:{lineno}: expected addresses, got {raw!r}")
+                raise ConfigError(f"{source}:{lineno}: expected addresses, got {raw!r}")
             groups.append((addrs, f"alias:{source}:{lineno}"))
         return cls(tuple(groups), frozenset(nomerge))
 

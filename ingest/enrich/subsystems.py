@@ -32,6 +32,7 @@ import bisect
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ingest.enrich.maintainers import Section, load_maintainers, parse_maintainers
@@ -60,6 +61,11 @@ class Match:
     section_index: int
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 @dataclass(frozen=True, slots=True)
 class _Glob:
     """An F: or X: pattern compiled the way get_maintainer.pl compiles it.
@@ -69,7 +75,7 @@ class _Glob:
     """
 
     glob: str
-    regex: re.Pattern[str] | None
+    pattern: str | None  # the regex source; compiled on first use (most never are)
     slashes: int
     trailing_slash: bool
     maybe_dir: bool  # get_maintainer.pl tests `-d` on it (no . * ? and no trailing /)
@@ -77,16 +83,16 @@ class _Glob:
 
     @classmethod
     def compile(cls, glob: str) -> _Glob:
-        regex = None
+        pattern = None
         if _NOT_LITERAL.search(glob):
-            regex = re.compile(glob.replace(".", r"\.").replace("*", ".*").replace("?", "."))
+            pattern = glob.replace(".", r"\.").replace("*", ".*").replace("?", ".")
         slashes = glob.count("/")
         trailing = glob.endswith("/")
         # a directory gets a "/" appended, so its depth is the same as a file's
         depth = -1 if glob.startswith("*") else slashes + (0 if trailing else 1)
         return cls(
             glob=glob,
-            regex=regex,
+            pattern=pattern,
             slashes=slashes,
             trailing_slash=trailing,
             maybe_dir=not trailing and not any(c in glob for c in ".*?"),
@@ -95,17 +101,21 @@ class _Glob:
 
     @property
     def literal(self) -> bool:
-        return self.regex is None
+        return self.pattern is None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return None if self.pattern is None else _compiled(self.pattern)
 
     def matches(self, path: str, directories: Collection[str]) -> bool:
         if self.maybe_dir:
             below = path.startswith(self.glob + "/")
             if below or self.glob in directories:
                 return below
-        if self.regex is None:
+        if self.pattern is None:
             if not path.startswith(self.glob):
                 return False
-        elif self.regex.match(path) is None:
+        elif _compiled(self.pattern).match(path) is None:
             return False
         return self.trailing_slash or path.count("/") == self.slashes
 
