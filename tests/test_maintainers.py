@@ -21,10 +21,9 @@ from ingest.enrich.maintainers import (
     load_maintainers,
     parse_contact,
     parse_maintainers,
-    read_maintainers_from_git,
-    resolve_rev_at,
 )
 from ingest.enrich.subsystems import THE_REST, SectionMatcher, directories_of
+from ingest.sources.kernel_tree import read_maintainers_from_git, resolve_rev_at
 
 SMALL = """\
 List of maintainers

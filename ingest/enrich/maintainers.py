@@ -11,16 +11,14 @@ lines, separated by blank lines.  The section boundaries are the ones the kernel
   before its first field line;
 * everything before the first field line that is not that section's name is preamble.
 
-Only pure parsing lives here, plus `read_maintainers_from_git`, the one reader of a
-historical MAINTAINERS (``git show REV:MAINTAINERS``).
+Only pure parsing (and reading a file) lives here; a historical MAINTAINERS is read out
+of a kernel git tree by `ingest.sources.kernel_tree.read_maintainers_from_git`.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from ingest.errors import ConfigError
@@ -29,11 +27,10 @@ __all__ = [
     "Contact",
     "MaintainersError",
     "Section",
+    "decode_maintainers",
     "load_maintainers",
     "parse_contact",
     "parse_maintainers",
-    "read_maintainers_from_git",
-    "resolve_rev_at",
 ]
 
 _FIELD = re.compile(r"^([A-Z]):\s*(.*)$")
@@ -197,7 +194,7 @@ def parse_maintainers(text: str) -> list[Section]:
     return sections
 
 
-def _decode(data: bytes) -> str:
+def decode_maintainers(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -214,50 +211,6 @@ def load_maintainers(path: Path | str) -> list[Section]:
     except OSError as exc:
         raise MaintainersError(f"cannot read MAINTAINERS file {path}: {exc.strerror}") from None
     try:
-        return parse_maintainers(_decode(data))
+        return parse_maintainers(decode_maintainers(data))
     except MaintainersError as exc:
         raise MaintainersError(f"{path}: {exc}") from None
-
-
-def _git(repo: Path, *args: str) -> bytes:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(repo), *args], capture_output=True, check=False
-        )
-    except FileNotFoundError:
-        raise MaintainersError("git is not installed") from None
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        first = msg[0] if msg else f"exit status {proc.returncode}"
-        raise MaintainersError(f"git {args[0]} failed in {repo}: {first}")
-    return proc.stdout
-
-
-def resolve_rev_at(repo: Path | str, at: str | datetime, rev: str = "HEAD") -> str:
-    """The last commit on ``rev`` made before ``at`` (``git rev-list -1 --before=AT REV``).
-
-    ``at`` is any date git understands (``2024-06-01``, ``2 years ago``) or an aware
-    datetime.
-    """
-    if isinstance(at, datetime):
-        if at.tzinfo is None:
-            raise MaintainersError(f"date {at.isoformat()} has no time zone")
-        at = at.isoformat()
-    out = _git(Path(repo), "rev-list", "-1", f"--before={at}", rev, "--").decode().strip()
-    if not out:
-        raise MaintainersError(f"no commit on {rev} in {repo} before {at}")
-    return out
-
-
-def read_maintainers_from_git(
-    repo: Path | str, rev: str = "HEAD", *, at: str | datetime | None = None
-) -> str:
-    """The text of MAINTAINERS at ``rev`` (``git show REV:MAINTAINERS``) in a kernel git
-    repository (bare or not).  With ``at``, the revision is the last commit on ``rev``
-    before that date, as ``--at DATE`` does on the command line."""
-    repo = Path(repo)
-    if not repo.exists():
-        raise MaintainersError(f"git repository not found: {repo}")
-    if at is not None:
-        rev = resolve_rev_at(repo, at, rev)
-    return _decode(_git(repo, "show", f"{rev}:MAINTAINERS"))

@@ -1,4 +1,5 @@
-"""Commits of a kernel git tree: evidence that a posted patch was applied."""
+"""A kernel git tree: its commits (evidence that a posted patch was applied) and its
+MAINTAINERS file at a past revision."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.enrich.maintainers import MaintainersError, decode_maintainers
 from ingest.errors import SourceError
 from ingest.sources.gitstream import GIT
 
@@ -60,3 +62,47 @@ def tree_commits(repo: Path, since: dt.datetime | None = None) -> Iterator[TreeC
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+
+
+def _git(repo: Path, *args: str) -> bytes:
+    try:
+        proc = subprocess.run(
+            [*GIT, "-C", str(repo), *args], capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise MaintainersError("git is not installed") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = msg[0] if msg else f"exit status {proc.returncode}"
+        raise MaintainersError(f"git {args[0]} failed in {repo}: {first}")
+    return proc.stdout
+
+
+def resolve_rev_at(repo: Path | str, at: str | dt.datetime, rev: str = "HEAD") -> str:
+    """The last commit on ``rev`` made before ``at`` (``git rev-list -1 --before=AT REV``).
+
+    ``at`` is any date git understands (``2024-06-01``, ``2 years ago``) or an aware
+    datetime.
+    """
+    if isinstance(at, dt.datetime):
+        if at.tzinfo is None:
+            raise MaintainersError(f"date {at.isoformat()} has no time zone")
+        at = at.isoformat()
+    out = _git(Path(repo), "rev-list", "-1", f"--before={at}", rev, "--").decode().strip()
+    if not out:
+        raise MaintainersError(f"no commit on {rev} in {repo} before {at}")
+    return out
+
+
+def read_maintainers_from_git(
+    repo: Path | str, rev: str = "HEAD", *, at: str | dt.datetime | None = None
+) -> str:
+    """The text of MAINTAINERS at ``rev`` (``git show REV:MAINTAINERS``) in a kernel git
+    repository (bare or not).  With ``at``, the revision is the last commit on ``rev``
+    before that date, as ``--at DATE`` does on the command line."""
+    repo = Path(repo)
+    if not repo.exists():
+        raise MaintainersError(f"git repository not found: {repo}")
+    if at is not None:
+        rev = resolve_rev_at(repo, at, rev)
+    return decode_maintainers(_git(repo, "show", f"{rev}:MAINTAINERS"))
