@@ -229,8 +229,9 @@ def main() -> int:
         paths = make_placeholders(tree, list(dict.fromkeys(archive_paths + tree_paths)))
         matcher = SectionMatcher.from_file(tree / "MAINTAINERS", tree_directories(tree))
         print(f"archives: {', '.join(a.name for a in archives)}")
+        extra = len(paths) - len(archive_paths)  # a tree path may also be an archive path
         print(f"paths compared: {len(paths)} ({len(archive_paths)} from the archives' diffs, "
-              f"{len(tree_paths)} from the kernel tree)")
+              f"{extra} more from the kernel tree)")
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
