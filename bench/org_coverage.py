@@ -24,18 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.enrich.domainmap import DomainMap
-from ingest.enrich.orgs import (
-    DEFAULT_MARGIN,
-    BuiltinLists,
+from ingest.enrich.coverage import (
     Coverage,
-    OrgKind,
-    OrgResolver,
-    Signoff,
     message_coverage,
     patch_author_coverage,
     people_coverage,
 )
+from ingest.enrich.domainmap import DomainMap
+from ingest.enrich.orgs import DEFAULT_MARGIN, BuiltinLists, OrgKind, OrgResolver, Signoff
 from ingest.enrich.people import AddressStat, email_domain, resolve_identities
 
 SHARED = Path("/work/shared/data")

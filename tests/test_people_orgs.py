@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.enrich.coverage import message_coverage, people_coverage
 from ingest.enrich.domainmap import (
     DomainList,
     DomainMap,
@@ -21,9 +22,7 @@ from ingest.enrich.orgs import (
     OrgKind,
     OrgResolver,
     Signoff,
-    message_coverage,
     parse_overrides,
-    people_coverage,
 )
 from ingest.enrich.people import (
     AddressStat,

@@ -23,14 +23,35 @@ employer name of a domain map, within ``margin`` of the From header or trailer u
 
 from __future__ import annotations
 
+__all__ = [
+    "DEFAULT_MARGIN",
+    "Affiliation",
+    "Attribution",
+    "BuiltinLists",
+    "OrgKind",
+    "OrgResolver",
+    "Override",
+    "Signoff",
+    "load_overrides",
+    "parse_overrides",
+]
+
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 
-from .domainmap import DomainList, DomainMap, DomainMapError, EntryKind
+from .domainmap import DomainList, DomainMap, EntryKind
+from .orgtypes import (
+    Affiliation,
+    Attribution,
+    OrgKind,
+    Override,
+    Signoff,
+    load_overrides,
+    parse_overrides,
+)
 from .people import AddressStat, BotRules, Identities, email_domain, fold, name_key, name_tokens
 from .people import normalise_email as _norm
 
@@ -42,111 +63,6 @@ _ACADEMIC_NAME = re.compile(
     r"universit|universidad|universidade|hochschule|college|polytechnic|politecnico"
     r"|institute of technology|ecole|hogskolan|academy of sciences"
 )
-
-
-class OrgKind(StrEnum):
-    CORPORATE = "corporate"
-    INDIVIDUAL = "individual"
-    ACADEMIC = "academic"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class Attribution:
-    kind: OrgKind
-    org: str | None
-    reason: str
-
-    @property
-    def rule(self) -> str:
-        return self.reason.split(":", 1)[0]
-
-
-@dataclass(frozen=True)
-class Affiliation:
-    person_id: str
-    email: str
-    kind: OrgKind
-    org: str | None
-    valid_from: datetime | None  # None: open (from the beginning)
-    valid_to: datetime | None  # exclusive; None: open (still valid)
-    reason: str
-
-
-@dataclass(frozen=True)
-class Signoff:
-    """A Signed-off-by (or other own trailer) in a message sent from ``email``.
-
-    It is evidence only when it names the sender (same person, or same name key).
-    """
-
-    email: str
-    signoff_email: str
-    date: datetime | None
-    signoff_name: str | None = None
-    sender_name: str | None = None
-    trailer: str = "Signed-off-by"  # or Reviewed-by, Acked-by, Tested-by given by the sender
-
-
-@dataclass(frozen=True)
-class Override:
-    who: str  # an address, or a domain (which covers its subdomains)
-    kind: OrgKind
-    org: str | None
-    start: datetime | None  # inclusive
-    end: datetime | None  # exclusive
-    source: str
-    line: int
-
-    def covers(self, email: str) -> bool:
-        if "@" in self.who:
-            return email == self.who
-        domain = email_domain(email)
-        return domain == self.who or domain.endswith("." + self.who)
-
-    def active(self, at: datetime | None) -> bool:
-        if at is None:
-            return self.end is None
-        return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
-
-
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
-
-
-def _day(text: str | None) -> datetime | None:
-    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC) if text else None
-
-
-def parse_overrides(text: str, source: str = "overrides") -> tuple[Override, ...]:
-    """``WHO KIND [FROM..UNTIL] [ORGANISATION NAME]`` a line; ``#`` comments."""
-    out = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        parts = raw.split("#", 1)[0].split()
-        if not parts:
-            continue
-        if len(parts) < 2:
-            raise DomainMapError(f"{source}:{lineno}: expected 'WHO KIND [FROM..UNTIL] [ORG]'")
-        who, kind_text, rest = parts[0].lower(), parts[1].lower(), parts[2:]
-        try:
-            kind = OrgKind(kind_text)
-        except ValueError as exc:
-            kinds = ", ".join(k.value for k in OrgKind)
-            raise DomainMapError(f"{source}:{lineno}: kind must be one of {kinds}") from exc
-        start = end = None
-        if rest and (m := _RANGE.match(rest[0])):
-            try:
-                start, end = _day(m.group(1)), _day(m.group(2))
-            except ValueError as exc:
-                raise DomainMapError(f"{source}:{lineno}: bad date in {rest[0]!r}") from exc
-            rest = rest[1:]
-        who = _norm(who) if "@" in who else who.strip(".")
-        out.append(Override(who, kind, " ".join(rest) or None, start, end, source, lineno))
-    return tuple(out)
-
-
-def load_overrides(path: str | Path) -> tuple[Override, ...]:
-    p = Path(path)
-    return parse_overrides(p.read_text(encoding="utf-8"), p.name)
 
 
 @dataclass(frozen=True)
@@ -498,83 +414,3 @@ class OrgResolver:
                     Affiliation(self._person(email), email, a.kind, a.org, start, end, a.reason)
                 )
         return rows
-
-
-# -- coverage ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How many of ``total`` items have a kind other than unknown (bots left out)."""
-
-    total: int
-    known: int
-    bots: int  # items left out because they come from bots
-    by_kind: tuple[tuple[str, int], ...]
-    by_rule: tuple[tuple[str, int], ...]
-
-    @property
-    def share(self) -> float:
-        return self.known / self.total if self.total else 0.0
-
-
-def _summarise(attrs: list[Attribution], bots: int) -> Coverage:
-    kinds: dict[str, int] = {}
-    rules: dict[str, int] = {}
-    for a in attrs:
-        kinds[a.kind.value] = kinds.get(a.kind.value, 0) + 1
-        rules[a.rule] = rules.get(a.rule, 0) + 1
-    known = sum(a.kind is not OrgKind.UNKNOWN for a in attrs)
-    order = (
-        sorted(kinds.items(), key=lambda kv: -kv[1]),
-        sorted(rules.items(), key=lambda kv: -kv[1]),
-    )
-    return Coverage(len(attrs), known, bots, tuple(order[0]), tuple(order[1]))
-
-
-def message_coverage(
-    resolver: OrgResolver,
-    messages: Iterable[tuple[str, datetime | None]],
-    *,
-    exclude_bots: bool = True,
-) -> Coverage:
-    """Share of messages ``(from_email, date)`` whose sender's kind is known then."""
-    attrs, bots = [], 0
-    for email, at in messages:
-        a = resolver.attribute(email, at)
-        if exclude_bots and a.reason == "bot":
-            bots += 1
-        else:
-            attrs.append(a)
-    return _summarise(attrs, bots)
-
-
-def people_coverage(
-    resolver: OrgResolver,
-    events: Iterable[tuple[str, datetime | None]],
-    *,
-    exclude_bots: bool = True,
-) -> Coverage:
-    """Share of distinct persons known at their latest event.
-
-    ``events`` are ``(email, date)`` of what makes someone count: the patches of patch
-    authors, the review replies (or review tags) of reviewers, any message of senders.
-    """
-    latest: dict[str, tuple[datetime, str]] = {}
-    for email, at in events:
-        pid = resolver.person_id(email)
-        when = at or _FAR_PAST
-        if pid not in latest or when >= latest[pid][0]:
-            latest[pid] = (when, email)
-    attrs, bots = [], 0
-    for when, email in latest.values():
-        a = resolver.attribute(email, None if when == _FAR_PAST else when)
-        if exclude_bots and a.reason == "bot":
-            bots += 1
-        else:
-            attrs.append(a)
-    return _summarise(attrs, bots)
-
-
-patch_author_coverage = people_coverage
-reviewer_coverage = people_coverage
