@@ -7,18 +7,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from corpus import maintainers as mt
-from corpus.model import LISTS, SampleSummary, list_address
+from corpus.model import LISTS, Mail, SampleSummary, list_address
 from corpus.people import domain_map
-from corpus.render import list_prefix
-from corpus.scenario import Scenario
-from corpus.writers import Maildir, Mbox, V1Repo, V2Inbox
+from corpus.scenario import SHARDS, Scenario
+from corpus.shards import ShardRun
+from corpus.truth import Truth
+from corpus.writers import Copy, Maildir, Mbox, V1Repo, V2Inbox
+from ingest.errors import ConfigError
 
 FORMATS = ("v2", "v1", "mbox", "maildir")
 EPOCH_SIZE = 50_000
 
 
-class SampleError(ValueError):
-    """Bad arguments to ``write_sample`` (unknown format, scale too small, …)."""
+class SampleError(ConfigError, ValueError):
+    """Bad arguments to ``write_sample`` (unknown format, scale too small, …): the CLI
+    prints it as one line."""
 
 
 def first_epoch_size(scale: int) -> int:
@@ -33,11 +36,13 @@ def write_sample(
     formats: Sequence[str] = ("v2",),
     git_tree: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    parallel: bool = True,
 ) -> SampleSummary:
     """Write the seeded sample corpus under ``out_dir`` (see docs/corpus.md).
 
     The same ``seed`` and ``scale`` give byte-identical files.  ``scale`` is the
     approximate number of messages; the planted cases are present at every scale.
+    ``parallel`` plans the shards in forked worker processes (same bytes as without).
     """
     out_dir = Path(out_dir)
     fmts = tuple(dict.fromkeys(f.strip() for f in formats if f.strip()))
@@ -51,72 +56,72 @@ def write_sample(
         if (out_dir / sub).exists():
             shutil.rmtree(out_dir / sub)
 
-    sc = Scenario(seed, scale, out_dir / ".truth-tmp", keep_applied=git_tree)
-    people = sc.cast.people
+    tmp = out_dir / ".truth-tmp"
+    shards = [Scenario(seed, scale, tmp, keep_applied=git_tree, shard=i) for i in range(SHARDS)]
+    cast = shards[0].cast
+    people = cast.people
     first_cap = first_epoch_size(scale)
     v2 = {x: V2Inbox(out_dir / "inbox" / x, x, first_cap) for x in LISTS} if "v2" in fmts else {}
     v1 = {x: V1Repo(out_dir / "v1" / f"{x}.git", x) for x in LISTS} if "v1" in fmts else {}
     mbox = {x: Mbox(out_dir / "mbox" / f"{x}.mbox") for x in LISTS} if "mbox" in fmts else {}
     mdir = {x: Maildir(out_dir / "maildir" / x) for x in LISTS} if "maildir" in fmts else {}
-    prefixes: dict[tuple[str, int], bytes] = {}
-    truth = sc.truth
-
-    writes = [
-        (x, v2.get(x), v1.get(x), mbox.get(x), mdir.get(x)) for x in LISTS
-    ]  # per list: the writers that take its copies
-    by_list = {w[0]: w for w in writes}
+    truth = Truth(tmp)
+    by_list = {x: (v2.get(x), v1.get(x), mbox.get(x), mdir.get(x)) for x in LISTS}
     emit, emit_deleted = truth.emit, truth.emit_deleted
 
-    def sink(mail, is_delete: bool) -> None:
-        first = b""
-        ts = mail.archive_ts
-        for x in mail.lists:
-            key = (x, ts)
-            pre = prefixes.get(key)
-            if pre is None:
-                if len(prefixes) > 4096:
-                    prefixes.clear()
-                pre = prefixes[key] = list_prefix(x, ts, f"{ts:X}")
-            raw = pre + mail.body
-            _, w2, w1, wm, wd = by_list[x]
+    def sink(mail: Mail, is_delete: bool, copies: tuple[Copy, ...]) -> None:
+        """Hand each list's copy to that list's writers, then the mail to the truth."""
+        for x, copy in zip(mail.lists, copies, strict=True):
+            w2, w1, wm, wd = by_list[x]
             if is_delete:
                 if w2 is not None:
-                    w2.delete(raw, mail)
+                    w2.delete(copy, mail)
                 continue
-            if not first:
-                first = raw
             if w2 is not None:
-                w2.add(raw, mail)
+                w2.add(copy, mail)
             if mail.deleted_at is not None:
                 continue  # removed again: only the v2 history keeps it
             if w1 is not None:
-                w1.add(raw, mail)
+                w1.add(copy, mail)
             if wm is not None:
-                wm.add(raw, mail)
+                wm.add(copy, mail)
             if wd is not None:
-                wd.add(raw, mail)
+                wd.add(copy, mail)
         if is_delete:
             return
         if mail.deleted_at is not None:
             emit_deleted(mail)
         else:
-            emit(mail, first)
+            emit(mail, copies[0][0])
 
-    sc.run(sink, progress)
+    run = ShardRun(shards, parallel, git="v2" in fmts or "v1" in fmts)
+    step = max(1, scale // 100)
+    done = 0
+    for _, _, kind, mail, copies in run.events():
+        sink(mail, kind == 1, copies)
+        done += 1
+        if progress is not None and done % step == 0:
+            progress(done, scale)
+    if progress is not None:
+        progress(done, done)
+    applied = []
+    for state, commits in run.handovers:
+        truth.absorb(state)
+        applied.extend(commits)
     epochs = {x: w.close() for x, w in v2.items()}
     for w in (*v1.values(), *mbox.values(), *mdir.values()):
         w.close()
 
     maint_text = mt.render(people)
     (out_dir / "MAINTAINERS").write_text(maint_text, encoding="utf-8")
-    (out_dir / "domain-map").write_text(domain_map(sc.cast), encoding="utf-8")
+    (out_dir / "domain-map").write_text(domain_map(cast), encoding="utf-8")
     files: dict[str, str] = {}
     kernel = None
     if git_tree:
         from corpus.gittree import write_kernel_tree
 
         kernel = out_dir / "kernel.git"
-        files = write_kernel_tree(kernel, maint_text, sc.engine.applied, people)
+        files = write_kernel_tree(kernel, maint_text, applied)
     head = {
         "generator": "lorelens corpus",
         "seed": seed,

@@ -176,15 +176,17 @@ def _ident(path: str) -> str:
 
 
 class TextBank:
-    """Seeded pools of hunks and sentences."""
+    """Seeded pools of hunks and sentences.  Shard ``part`` of ``parts`` names functions
+    from its own slice of the function names, so that two shards never give one author
+    the same subject (which would look like two versions of one series)."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, part: int = 0, parts: int = 1) -> None:
         self.rng = rng
         self.hunks: dict[str, list[Hunk]] = {}
         files = sorted({f for s in SECTIONS for f in s.sample_files})
         for f in files:
             self.hunks[f] = [self._hunk(f, 40 + 60 * i) for i in range(10)]
-        self.funcs = [f"{n}_{a}" for n in NOUNS for a in ACTIONS]
+        self.funcs = [f"{n}_{a}" for n in NOUNS for a in ACTIONS][part::parts]
         self.paragraphs = [
             textwrap.fill(f"{a} {b}", 72) for a in SENTENCES for b in SENTENCES if a != b
         ]

@@ -44,30 +44,43 @@ HISTORY = (
 TREE_AUTHOR = "Evelyn Treadwell <treadwell@kernel.org>"
 
 
-def write_kernel_tree(
-    git_dir: Path, maintainers: str, applied: list[SeriesBuild], people: dict[str, Person]
-) -> dict:
+#: (author time, committer time, author, committer, subject, files) of one commit
+TreeCommit = tuple[int, int, str, str, str, tuple[str, ...]]
+
+
+def applied_commits(b: SeriesBuild, people: dict[str, Person]) -> list[TreeCommit]:
+    """The kernel-tree commits of an applied series, one per patch (plain tuples, so that
+    a shard planned in another process can hand them over cheaply)."""
+    assert b.applied_at is not None and b.applied_by is not None
+    m = people[b.applied_by]
+    committer = f"{m.name} <{m.addresses[0]}>"
+    return [
+        (
+            p.date_ts,
+            b.applied_at,
+            f"{b.author.name} <{p.addr}>",
+            committer,
+            p.subject.split("] ", 1)[1],
+            p.patch.files,
+        )
+        for p in b.posts
+        if p.kind == "patch" and p.patch is not None
+    ]
+
+
+def write_kernel_tree(git_dir: Path, maintainers: str, applied: list[TreeCommit]) -> dict:
     """Write the tree; return {path: last-change iso time (committer date)}."""
     init_bare(git_dir, description="kernel-like tree of the lorelens sample")
     files = all_sample_files()
     content = {f: f"// SPDX-License-Identifier: GPL-2.0\n/* {f} */\n" for f in files}
     last: dict[str, int] = {}
-    commits: list[tuple[int, int, str, str, str, tuple[str, ...]]] = []
+    commits: list[TreeCommit] = []
     for date, touched, subject in HISTORY:
         t = _ts(date)
         commits.append(
             (t, t, TREE_AUTHOR, TREE_AUTHOR, subject, touched or (*files, "MAINTAINERS"))
         )
-    for b in applied:
-        assert b.applied_at is not None and b.applied_by is not None
-        for p in b.posts:
-            if p.kind != "patch" or p.patch is None:
-                continue
-            subj = p.subject.split("] ", 1)[1]
-            author = f"{b.author.name} <{p.addr}>"
-            m = people[b.applied_by]
-            committer = f"{m.name} <{m.addresses[0]}>"
-            commits.append((p.date_ts, b.applied_at, author, committer, subj, p.patch.files))
+    commits.extend(applied)
     commits.sort(key=lambda c: (c[1], c[0], c[4]))
     proc = subprocess.Popen(
         ["git", f"--git-dir={git_dir}", "fast-import", "--quiet", "--done"],

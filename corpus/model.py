@@ -129,7 +129,7 @@ class Mail:
     archive_ts: int  # the archive's receipt time (commit time, From_ line)
     lists: tuple[str, ...]  # list names ('linux-frob', …) whose archives hold it
     mid: str | None  # Message-ID without brackets (None: no Message-ID header)
-    sender: Person
+    sender_name: str  # display name of the sender (commit author)
     from_addr: str
     subject: str  # decoded subject (commit message of the archive)
     date_ts: int | None  # what the Date header says, None when absent or unreadable

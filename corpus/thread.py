@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from corpus.content import PatchText, TextBank, below
+from corpus.gittree import TreeCommit, applied_commits
 from corpus.maintainers import BY_NAME, FROB, sections_for_files
 from corpus.model import END_TS, LISTS, Mail, Person, list_address
 from corpus.render import addr, fold, fold_subject, person_tz, rfc2822, stamp
@@ -111,22 +112,32 @@ class SeriesBuild:
 class Engine:
     """Shared state while planning: the rng, the text bank, the outgoing mail heap."""
 
-    def __init__(self, rng: random.Random, people: dict[str, Person], truth: Truth) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        people: dict[str, Person],
+        truth: Truth,
+        shard: int = 0,
+        shards: int = 1,
+    ) -> None:
         self.rng = rng
         self.people = people
-        self.bank = TextBank(rng)
+        self.bank = TextBank(rng, shard, shards)
         self.truth = truth
         self.heap: list[tuple[int, int, int, Mail]] = []  # (time, seq, 0 add / 1 delete, mail)
-        self.seq = 0
+        # sequence numbers shard, shard + shards, …: unique over all shards (they are in
+        # Message-IDs and break ties when the shards' mails are merged)
+        self.seq = shard
+        self._seq_step = shards
         self.keep_applied = False
         self._rcpt: dict[tuple, tuple[str, str]] = {}
         self.builds: dict[str, SeriesBuild] = {}
         self.loose: list[Node] = []  # replies below non-series roots, emitted at commit
-        self.applied: list[SeriesBuild] = []  # for the kernel git tree
+        self.applied: list[TreeCommit] = []  # for the kernel git tree
 
     # -- identifiers and times --------------------------------------------------------
     def next_seq(self) -> int:
-        self.seq += 1
+        self.seq += self._seq_step
         return self.seq
 
     def mid_for(self, style: str, address: str, ts: int, extra: str = "") -> str:
@@ -341,7 +352,7 @@ class Engine:
             nodes.extend(b.replies)
             self.truth.add_series(b, self.people)
             if b.applied_at is not None and self.keep_applied:
-                self.applied.append(b)
+                self.applied.extend(applied_commits(b, self.people))
         for node in nodes:
             self._emit(node)
         for b in builds:
@@ -356,7 +367,7 @@ class Engine:
             archive_ts=node.archive_ts,
             lists=node.lists,
             mid=node.mid,
-            sender=node.sender,
+            sender_name=node.sender.name,
             from_addr=node.addr,
             subject=node.subject,
             date_ts=date_ts,

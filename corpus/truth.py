@@ -197,6 +197,36 @@ class Truth:
             self._series.write(_dumps(rec) + "\n")
         self._deferred = []
 
+    # -- shards -----------------------------------------------------------------------
+    def handover(self) -> dict:
+        """What a shard's collector knows that the writing process needs: the series side
+        (``add_series`` runs where the stories are planned; ``emit`` runs in the writer).
+        Closes the shard's files."""
+        self._msgs.close()
+        self._series.close()
+        return {
+            "counts": self.counts,
+            "sub_counts": self.sub_counts,
+            "sub_durations": self.sub_durations,
+            "deferred": self._deferred,
+            "pitfalls": self.pitfalls,
+            "series_file": self.tmp_dir / "series.jsonl",
+        }
+
+    def absorb(self, state: dict) -> None:
+        """Add one shard's ``handover`` (in shard order, so ``series[]`` is the same
+        whatever ran the shards)."""
+        self.counts.update(state["counts"])
+        for s, c in state["sub_counts"].items():
+            self.sub_counts[s].update(c)
+        for s, d in state["sub_durations"].items():
+            self.sub_durations[s].extend(d)
+        self._deferred.extend(state["deferred"])
+        for name, values in state["pitfalls"].items():
+            self.pitfalls[name].extend(values)
+        with open(state["series_file"], encoding="utf-8") as f:
+            shutil.copyfileobj(f, self._series, 1 << 20)
+
     # -- messages ---------------------------------------------------------------------
     def message_truth(self, node: Node, lists: tuple[str, ...]) -> tuple:
         """The message's ``messages[]`` entry, as a finished JSON line (or, for the mail

@@ -1,25 +1,25 @@
-"""Archive writers: public-inbox v2 (epochs written with ``git fast-import``), v1, mboxrd
-(plain and gzip) and maildir.  Each gets the mails of one list in archive-time order as
-the exact bytes to store."""
+"""Archive writers: public-inbox v2 (epochs written as git packs by ``corpus.gitpack``),
+v1, mboxrd (plain and gzip) and maildir.  Each gets the mails of one list in archive-time
+order as that list's ``Copy`` (the exact bytes to store, git objects prepared)."""
 
 from __future__ import annotations
 
 import gzip
 import os
 import re
-import subprocess
 from pathlib import Path
 
+from corpus.gitpack import BLOB, COMMIT, PackWriter, Prepared, prepare, prepare_tree
 from corpus.model import LIST_HOST, Mail
-from corpus.render import asctime
+from corpus.render import asctime, list_prefix
 
 GIT_ENV = {
     **os.environ,
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
     "LC_ALL": "C",
-    # fast-import frees and re-grows its heap for every object; without these glibc
-    # returns memory to the kernel each time and the import is four times slower
+    # (kernel.git is still written by fast-import) fast-import frees and re-grows its heap
+    # for every object; without these glibc returns memory to the kernel each time
     "MALLOC_TOP_PAD_": str(256 << 20),
     "MALLOC_TRIM_THRESHOLD_": str(512 << 20),
 }
@@ -40,99 +40,103 @@ def init_bare(git_dir: Path, include: str | None = None, description: str | None
         (git_dir / "description").write_text(description + "\n")
 
 
-#: zlib level of the packs fast-import writes.  Compressing is most of fast-import's CPU
-#: (zlib sets up a fresh 256 KiB deflate state for every object): level 0 (stored) halves
-#: it; fast-import still stores each message as a delta against the previous one, so the
-#: packs are only ~1.5x the size of git's default (``git gc`` recompresses them).
-PACK_COMPRESSION = "0"
-_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Linux); not exported by the fcntl module of 3.11
-_CHUNK = 256 << 10
+#: Largest number of objects per pack: a v2 epoch (<= 50,000 messages, three objects each)
+#: fits in one; a v1 repository of a million messages is spread over several packs so the
+#: writer's index (id, CRC, offset per object) stays small.
+MAX_PACK_OBJECTS = 150_003
+_TREE_ENTRY = {"m": b"100644 m\0", "d": b"100644 d\0"}
 
 
-class FastImport:
-    """One ``git fast-import`` process writing commits of a single file ``m`` (or ``d``).
+#: One list's copy of a mail: (raw, blob, tree) = the stored bytes (list server prefix +
+#: mail) and, when a git format is written, its blob and one-file tree (``m``, or ``d`` for
+#: the deletion), prepared where the mail was rendered (``corpus.gitpack.prepare``).  A
+#: plain tuple: it is pickled for every mail, and a NamedTuple unpickles several times
+#: slower.
+Copy = tuple[bytes, Prepared | None, Prepared | None]
 
-    The stream is collected in Python and handed to the pipe in chunks of 256 KiB, with
-    the pipe enlarged to 1 MiB: git digests one chunk while Python renders the next, instead
-    of Python blocking until git has read a whole 1 MiB buffer (which serialised the two).
+
+_PREFIXES: dict[tuple[str, int], bytes] = {}
+
+
+def list_copies(mail: Mail, is_delete: bool, git: bool) -> tuple[Copy, ...]:
+    """The copies of ``mail`` for each of its lists (cross-posted copies differ only in the
+    list server's prefix), with the git objects prepared if ``git``."""
+    out = []
+    ts = mail.archive_ts
+    for x in mail.lists:
+        key = (x, ts)
+        pre = _PREFIXES.get(key)
+        if pre is None:
+            if len(_PREFIXES) > 4096:
+                _PREFIXES.clear()
+            pre = _PREFIXES[key] = list_prefix(x, ts, f"{ts:X}")
+        raw = pre + mail.body
+        if not git:
+            out.append((raw, None, None))
+            continue
+        blob = prepare(BLOB, raw)
+        out.append((raw, blob, prepare_tree(_TREE_ENTRY["d" if is_delete else "m"], blob[0])))
+    return tuple(out)
+
+
+class CommitLog:
+    """``refs/heads/master`` of a bare repository: one commit per mail whose tree holds the
+    single file ``m`` (or ``d``), written straight into packs (``corpus.gitpack``).
+
+    The objects are exactly those ``git fast-import`` wrote before (same ids: the tests
+    compare both): blob = the raw mail, tree = one ``100644`` entry, commit = ``tree``,
+    ``parent``, ``author <name> <<email>> <date> <tz>``, ``committer``, a blank line and
+    the subject without a trailing newline.
     """
 
     def __init__(self, git_dir: Path, committer: str) -> None:
         self.git_dir = git_dir
-        self.committer = committer
-        self.proc = subprocess.Popen(
-            [
-                "git",
-                "-c",
-                f"pack.compression={PACK_COMPRESSION}",
-                f"--git-dir={git_dir}",
-                "fast-import",
-                "--quiet",
-                "--done",
-                "--date-format=raw-permissive",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            env=GIT_ENV,
-            bufsize=0,
-        )
-        assert self.proc.stdin is not None
-        self._fd = self.proc.stdin.fileno()
-        try:
-            import fcntl
-
-            fcntl.fcntl(self._fd, _F_SETPIPE_SZ, 1 << 20)
-        except OSError:  # pragma: no cover - older kernels / a lower pipe-max-size
-            pass
-        self._buf = bytearray()
         self._cmt = f"\ncommitter {committer} ".encode()
         self._idents: dict[tuple[str, str], bytes] = {}
-        self.current: str | None = None
+        self._pack = PackWriter(git_dir)
+        self._parent = b""  # "parent <hex>\n" of the next commit
+        self.head: bytes | None = None
         self.count = 0
 
-    def commit(self, raw: bytes, mail: Mail, at: int, atz: str, ct: int, path: str = "m") -> None:
-        key = (mail.sender.name, mail.from_addr)
+    def commit(self, copy: Copy, mail: Mail, at: int, atz: str, ct: int) -> None:
+        pack = self._pack
+        if pack.count >= MAX_PACK_OBJECTS:
+            pack.close()
+            pack = self._pack = PackWriter(self.git_dir)
+        _, blob, prepared_tree = copy
+        assert blob is not None and prepared_tree is not None
+        pack.put(blob)
+        tree = pack.put(prepared_tree)
+        body = b"".join(
+            (
+                b"tree %s\n" % tree.hex().encode(),
+                self._parent,
+                self._ident(mail),
+                b"%d %s" % (at, atz.encode()),
+                self._cmt,
+                b"%d +0000\n\n" % ct,
+                mail.subject.replace("\n", " ").encode(),
+            )
+        )
+        self.head = pack.put(prepare(COMMIT, body))
+        self._parent = b"parent %s\n" % self.head.hex().encode()
+        self.count += 1
+
+    def _ident(self, mail: Mail) -> bytes:
+        key = (mail.sender_name, mail.from_addr)
         ident = self._idents.get(key)
         if ident is None:
             if len(self._idents) > 20_000:
                 self._idents.clear()
             name = key[0].translate(_BAD_IDENT)
             email = key[1].translate(_BAD_IDENT)
-            ident = f"commit refs/heads/master\nauthor {name} <{email}> ".encode()
-            self._idents[key] = ident
-        msg = mail.subject.replace("\n", " ").encode()
-        tree = ""
-        if self.current != path:
-            if self.current is not None:
-                tree = f"D {self.current}\n"
-            self.current = path
-        buf = self._buf
-        buf += ident
-        buf += f"{at} {atz}".encode()
-        buf += self._cmt
-        buf += f"{ct} +0000\ndata {len(msg)}\n".encode()
-        buf += msg
-        buf += f"\n{tree}M 100644 inline {path}\ndata {len(raw)}\n".encode()
-        buf += raw
-        buf += b"\n\n"
-        self.count += 1
-        if len(buf) >= _CHUNK:
-            self._flush()
-
-    def _flush(self) -> None:
-        view = memoryview(self._buf)
-        while view:
-            view = view[os.write(self._fd, view) :]
-        view.release()
-        self._buf.clear()
+            ident = self._idents[key] = f"author {name} <{email}> ".encode()
+        return ident
 
     def close(self) -> None:
-        assert self.proc.stdin is not None
-        self._buf += b"done\n"
-        self._flush()
-        self.proc.stdin.close()
-        if self.proc.wait() != 0:
-            raise RuntimeError(f"git fast-import failed for {self.git_dir}")
+        self._pack.close()
+        if self.head is not None:
+            (self.git_dir / "refs" / "heads" / "master").write_text(self.head.hex() + "\n")
 
 
 def author_time(mail: Mail) -> tuple[int, str]:
@@ -150,7 +154,7 @@ class V2Inbox:
         self.list_name = list_name
         self.first_cap, self.cap = first_cap, cap
         self.epoch = -1
-        self.fi: FastImport | None = None
+        self.log: CommitLog | None = None
         (root / "git").mkdir(parents=True, exist_ok=True)
         (root / "description").write_text(
             f"{list_name}@{LIST_HOST}: sample archive written by lorelens (corpus generator)\n"
@@ -159,32 +163,33 @@ class V2Inbox:
         init_bare(root / "all.git")
         self.committer = f"{list_name} <{list_name}@{LIST_HOST}>"
 
-    def _rotate(self) -> FastImport:
-        if self.fi is not None:
-            self.fi.close()
+    def _rotate(self) -> CommitLog:
+        if self.log is not None:
+            self.log.close()
         self.epoch += 1
         gd = self.root / "git" / f"{self.epoch}.git"
         init_bare(gd, include="../../all.git/config")
-        self.fi = FastImport(gd, self.committer)
-        return self.fi
+        self.log = CommitLog(gd, self.committer)
+        return self.log
 
-    def add(self, raw: bytes, mail: Mail) -> None:
-        fi = self.fi
+    def add(self, copy: Copy, mail: Mail) -> None:
+        log = self.log
         limit = self.first_cap if self.epoch == 0 else self.cap
-        if fi is None or fi.count >= limit:
-            fi = self._rotate()
+        if log is None or log.count >= limit:
+            log = self._rotate()
         at, atz = author_time(mail)
-        fi.commit(raw, mail, at, atz, mail.archive_ts)
+        log.commit(copy, mail, at, atz, mail.archive_ts)
 
-    def delete(self, raw: bytes, mail: Mail) -> None:
-        fi = self.fi or self._rotate()
+    def delete(self, copy: Copy, mail: Mail) -> None:
+        """The deletion commit: the tree holds ``d`` (``copy.tree`` was prepared so)."""
+        log = self.log or self._rotate()
         at, atz = author_time(mail)
         assert mail.deleted_at is not None
-        fi.commit(raw, mail, at, atz, mail.deleted_at, path="d")
+        log.commit(copy, mail, at, atz, mail.deleted_at)
 
     def close(self) -> int:
-        if self.fi is not None:
-            self.fi.close()
+        if self.log is not None:
+            self.log.close()
         alts = "".join(f"../../git/{i}.git/objects\n" for i in range(self.epoch + 1))
         (self.root / "all.git" / "objects" / "info" / "alternates").write_text(alts)
         return self.epoch + 1
@@ -193,14 +198,14 @@ class V2Inbox:
 class V1Repo:
     def __init__(self, git_dir: Path, list_name: str) -> None:
         init_bare(git_dir, description=f"{list_name}@{LIST_HOST} (public-inbox v1 sample)")
-        self.fi = FastImport(git_dir, f"{list_name} <{list_name}@{LIST_HOST}>")
+        self.log = CommitLog(git_dir, f"{list_name} <{list_name}@{LIST_HOST}>")
 
-    def add(self, raw: bytes, mail: Mail) -> None:
+    def add(self, copy: Copy, mail: Mail) -> None:
         at, atz = author_time(mail)
-        self.fi.commit(raw, mail, at, atz, mail.archive_ts)
+        self.log.commit(copy, mail, at, atz, mail.archive_ts)
 
     def close(self) -> None:
-        self.fi.close()
+        self.log.close()
 
 
 class Mbox:
@@ -213,7 +218,8 @@ class Mbox:
         self._gz_raw = raw_gz
         self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw_gz, mtime=0, compresslevel=6)
 
-    def add(self, raw: bytes, mail: Mail) -> None:
+    def add(self, copy: Copy, mail: Mail) -> None:
+        raw = copy[0]
         chunk = (
             f"From {mail.from_addr} {asctime(mail.archive_ts)}\n".encode()
             + _MBOXRD.sub(rb">\1", raw)
@@ -234,9 +240,9 @@ class Maildir:
             (path / sub).mkdir(parents=True, exist_ok=True)
         self.cur = path / "cur"
 
-    def add(self, raw: bytes, mail: Mail) -> None:
+    def add(self, copy: Copy, mail: Mail) -> None:
         p = self.cur / f"{mail.archive_ts}.M{mail.seq}P0.lorelens:2,S"
-        p.write_bytes(raw)
+        p.write_bytes(copy[0])
         os.utime(p, (mail.archive_ts, mail.archive_ts))
 
     def close(self) -> None:

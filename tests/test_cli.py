@@ -282,3 +282,8 @@ def test_bad_alias_file_is_one_line(db: Path, tmp_path: Path) -> None:
     aliases.write_text("alice@example.org bob@example.org\nnot-an-address\n")
     line = one_clear_line(invoke("orgs", "--aliases", str(aliases), "--db", str(db)))
     assert "aliases" in line and ":2:" in line
+
+
+def test_bad_sample_format_is_one_line(tmp_path: Path) -> None:
+    line = one_clear_line(invoke("sample", "--out", str(tmp_path / "s"), "--formats", "foo"))
+    assert "foo" in line

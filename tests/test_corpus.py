@@ -357,3 +357,138 @@ def test_public_inbox_accepts_the_v2_inbox(sample, tmp_path):
         and not m.get("duplicate")
     )
     assert n == expected
+
+
+# -- the pack writer (corpus.gitpack, corpus.writers.CommitLog) -------------------------------
+
+
+def _fake_mail(name: str, addr: str, subject: str, date_ts: int, tz: str, archive_ts: int):
+    from corpus.model import Mail
+
+    return Mail(
+        seq=1,
+        archive_ts=archive_ts,
+        lists=("linux-frob",),
+        mid=None,
+        sender_name=name,
+        from_addr=addr,
+        subject=subject,
+        date_ts=date_ts,
+        date_tz=tz,
+        body=b"",
+    )
+
+
+def _pack_cases() -> list[tuple[bytes, object, str, int]]:
+    """(raw, mail, path, committer time): odd names and zones, a blob stored twice (the
+    deletion), one over 64 KiB (several stored deflate blocks), an empty one."""
+    big = b"".join(b"line %06d of a long attachment\n" % i for i in range(3000))
+    rows = [
+        (b"Subject: a\n\nhello\n", "Jürgen Kühlmann", "j@x.example", "a", 1704067200, "+0100"),
+        (b"Subject: b\n\n" + big, "Дмитрий", "d@y.example", "b\nfolded", 1704070000, "+1900"),
+        (b"", "kernel test robot", "lkp@intel.com", "empty", 0, "+0000"),
+        (b"Subject: spam\n\nbuy\n", "Spam", "s@z.example", "spam", 1704090000, "-0500"),
+        (b"Subject: c\n\nafter\n", "A <B>", "c@q.example", "c", 1704100000, "+0530"),
+    ]
+    cases = []
+    for raw, name, addr, subject, date_ts, tz in rows:
+        ct = (date_ts or 1704080000) + 60
+        cases.append((raw, _fake_mail(name, addr, subject, date_ts, tz, ct), "m", ct))
+    spam = cases[3]
+    cases.insert(4, (spam[0], spam[1], "d", spam[3] + 7200))
+    return cases
+
+
+def _fast_import_head(git_dir: Path, cases) -> str:
+    """The same commits through ``git fast-import`` (what the generator used before)."""
+    from corpus.writers import author_time, init_bare
+
+    init_bare(git_dir)
+    stream = bytearray()
+    current = None
+    for raw, mail, path, ct in cases:
+        at, atz = author_time(mail)
+        name = mail.sender_name.replace("<", "").replace(">", "")
+        msg = mail.subject.replace("\n", " ").encode()
+        stream += b"commit refs/heads/master\n"
+        stream += f"author {name} <{mail.from_addr}> {at} {atz}\n".encode()
+        stream += f"committer linux-frob <linux-frob@vger.example.org> {ct} +0000\n".encode()
+        stream += b"data %d\n%s\n" % (len(msg), msg)
+        if current not in (None, path):
+            stream += f"D {current}\n".encode()
+        current = path
+        stream += b"M 100644 inline %s\ndata %d\n%s\n\n" % (path.encode(), len(raw), raw)
+    subprocess.run(
+        [*GIT, f"--git-dir={git_dir}", "fast-import", "--quiet", "--date-format=raw-permissive"],
+        input=bytes(stream),
+        check=True,
+        capture_output=True,
+    )
+    return _git(git_dir, "rev-parse", "refs/heads/master").decode().strip()
+
+
+def _write_with_pack_writer(git_dir: Path, cases) -> str:
+    from corpus.writers import CommitLog, author_time, init_bare
+
+    init_bare(git_dir)
+    log = CommitLog(git_dir, "linux-frob <linux-frob@vger.example.org>")
+    for raw, mail, path, ct in cases:
+        at, atz = author_time(mail)
+        log.commit((raw, *_objects(raw, path)), mail, at, atz, ct)
+    log.close()
+    return (git_dir / "refs/heads/master").read_text().strip()
+
+
+def _objects(raw: bytes, path: str):
+    """The prepared blob and one-file tree of ``raw`` (as ``writers.list_copies`` makes
+    them, without the list prefix)."""
+    from corpus.gitpack import BLOB, prepare, prepare_tree
+
+    blob = prepare(BLOB, raw)
+    return blob, prepare_tree(b"100644 %s\0" % path.encode(), blob[0])
+
+
+def test_pack_writer_commits_equal_fast_import(tmp_path):
+    cases = _pack_cases()
+    ours = _write_with_pack_writer(tmp_path / "ours.git", cases)
+    theirs = _fast_import_head(tmp_path / "theirs.git", cases)
+    assert ours == theirs
+    repo = tmp_path / "ours.git"
+    r = subprocess.run(
+        [*GIT, f"--git-dir={repo}", "fsck", "--strict", "--no-dangling"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0 and not r.stdout.strip() and "error" not in r.stderr, r
+    (idx,) = (repo / "objects/pack").glob("pack-*.idx")
+    _git(repo, "verify-pack", str(idx))
+    commits = _commits(repo)
+    assert [blob for _, _, blob in commits] == [raw for raw, *_ in cases]
+    assert [p for _, p, _ in commits] == [p for _, _, p, _ in cases]
+    n_objects = len(_git(repo, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+    assert n_objects == 3 * len(cases) - 1  # the deleted spam's blob is stored once
+
+
+def test_pack_idx_uses_64_bit_offsets_past_2_gib():
+    import struct
+
+    from corpus.gitpack import idx_v2
+
+    index = {bytes([i]) * 20: (i, off) for i, off in enumerate((12, 1 << 31, 5 << 30, 40))}
+    idx = idx_v2(index, b"\x01" * 20)
+    assert idx[:8] == b"\377tOc\x00\x00\x00\x02"
+    n = len(index)
+    fanout = struct.unpack(">256I", idx[8 : 8 + 1024])
+    assert fanout[0] == 1 and fanout[255] == n
+    at = 8 + 1024 + 20 * n + 4 * n
+    small = struct.unpack(f">{n}I", idx[at : at + 4 * n])
+    large = struct.unpack(">2Q", idx[at + 4 * n : at + 4 * n + 16])
+    assert small == (12, 0x80000000, 0x80000001, 40)
+    assert large == (1 << 31, 5 << 30)
+    assert hashlib.sha1(idx[:-20]).digest() == idx[-20:]
+
+
+def test_parallel_and_serial_runs_write_the_same_bytes(tmp_path):
+    a = write_sample(tmp_path / "a", seed=11, scale=400, formats=ALL, git_tree=True)
+    b = write_sample(tmp_path / "b", seed=11, scale=400, formats=ALL, git_tree=True, parallel=False)
+    assert _tree_digest(a.out_dir) == _tree_digest(b.out_dir)
