@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import duckdb
 
 from ingest.errors import LorelensError
 
@@ -36,7 +35,12 @@ class LorelensGroup(click.Group):
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
-        except duckdb.Error as exc:
+        except Exception as exc:
+            # DuckDB is imported by the commands that use it, not here: parser worker
+            # processes import this module too, and need no database
+            duckdb = sys.modules.get("duckdb")
+            if duckdb is None or not isinstance(exc, duckdb.Error):
+                raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)

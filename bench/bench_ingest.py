@@ -7,16 +7,19 @@
 (b) ``lorelens ingest --no-enrich`` into a fresh database (a subprocess, as a user runs it);
 (c) ``lorelens ingest`` with enrichment (threads, people, organisations, series, …).
 
-Prints msg/s of each, the ratios b/a and c/a, the peak resident memory (RSS) of the
-lorelens process, and the peak proportional memory (PSS) of its whole tree — parser
-workers and git included — sampled every 20 ms. Run it
+Prints msg/s of each, the ratios b/a and c/a, the CPU seconds of the whole lorelens
+process tree (Linux: this script adopts and reaps the parser workers' fork server), the
+peak resident memory (RSS) of the lorelens process, and the peak proportional memory
+(PSS) of its whole tree — parser workers and git included — sampled every 20 ms. Run it
 on a quiet machine: it measures wall-clock time. Results go in bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,13 +82,41 @@ def _memory(pid: int) -> tuple[int, int]:
     return main, tree
 
 
-def run_lorelens(archive: Path, enrich: bool) -> tuple[float, int, int]:
+def _become_subreaper() -> bool:
+    """Adopt orphaned descendants (Linux), so that their CPU time can be counted.
+
+    The parser workers are children of multiprocessing's fork server, which lorelens
+    never waits for; as a subreaper this process reaps it, and ``RUSAGE_CHILDREN`` then
+    holds the CPU time of the whole tree (lorelens, fork server, workers, git).
+    """
+    try:
+        pr_set_child_subreaper = 36
+        return ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+def run_lorelens(archive: Path, enrich: bool) -> tuple[float, int, int, float]:
     tmp = Path(tempfile.mkdtemp(prefix="lorelens-bench-"))
     try:
         cmd = [str(Path(sys.executable).with_name("lorelens")), "ingest", str(archive),
                "--db", str(tmp / "b.duckdb"), "--quiet"]
         if not enrich:
             cmd.append("--no-enrich")
+        cpu0 = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
         peak_main = peak_tree = 0
@@ -97,7 +128,8 @@ def run_lorelens(archive: Path, enrich: bool) -> tuple[float, int, int]:
         err = proc.stderr.read() if proc.stderr else ""
         if proc.returncode != 0:
             raise SystemExit(f"lorelens failed: {err}")
-        return seconds, peak_main, peak_tree
+        _reap_all()  # the fork server, adopted when lorelens exited
+        return seconds, peak_main, peak_tree, _children_cpu() - cpu0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -109,6 +141,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.archive.exists():
         raise SystemExit(f"{args.archive}: not found (pass a public-inbox v1 repository)")
+    counted = _become_subreaper()
     floors = [raw_floor(args.archive) for _ in range(args.repeat)]
     n, floor = min(floors, key=lambda x: x[1])
     print(f"archive: {args.archive} ({n:,} messages), {os.cpu_count()} CPUs")
@@ -119,9 +152,13 @@ def main() -> None:
         seconds = min(r[0] for r in runs)
         main = max(r[1] for r in runs)
         tree = max(r[2] for r in runs)
+        cpu = min(r[3] for r in runs)
         results[label] = (seconds, main, tree)
+        # CPU seconds of the whole process tree: less sensitive than wall time to other
+        # work on the machine (which stretches wall time, not the work done)
+        cpu_text = f"  CPU {cpu:5.1f} s" if counted else ""
         print(f"{label + ':':<25}{seconds:6.2f} s  {n / seconds:9,.0f} msg/s  "
-              f"ratio {seconds / floor:4.2f}  peak RSS {main / 2**20:,.0f} MiB "
+              f"ratio {seconds / floor:4.2f}{cpu_text}  peak RSS {main / 2**20:,.0f} MiB "
               f"(whole tree, PSS: {tree / 2**20:,.0f} MiB)")
 
 

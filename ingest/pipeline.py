@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from ingest import __version__, sources
+from ingest.batch import Parsed, fetch_and_parse, parse_items
 from ingest.load import BatchCounts, Store
-from ingest.model import Deletion, ParsedMessage, ParseFailure, RawMail
-from ingest.parse import parse_mail
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
@@ -54,13 +53,6 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def fetch_and_parse(
-    fetch: Callable[[list[tuple]], Iterator[RawMail | Deletion]], refs: list[tuple]
-) -> Parsed:
-    """Read a batch of git references and parse it (in a worker process)."""
-    return parse_items(list(fetch(refs)))
-
-
 class Parser:
     """Parses batches in order, in worker processes when ``jobs`` > 1.
 
@@ -74,7 +66,10 @@ class Parser:
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["ingest.parse", "ingest.sources.public_inbox"])
+            # "__main__": the calling script (the lorelens command) is imported once in
+            # the fork server instead of once in every worker
+            ctx.set_forkserver_preload(
+                ["__main__", "ingest.batch", "ingest.parse", "ingest.sources.public_inbox"])
             self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
             # start the workers now (they import b4 and friends) while git lists commits
             self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
@@ -111,30 +106,6 @@ class Parser:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-
-
-Parsed = tuple[list[ParsedMessage], list[ParseFailure], list[tuple[Deletion, str | None]]]
-
-
-def parse_items(items: list[RawMail | Deletion]) -> Parsed:
-    """Parse one batch (runs in a worker process when there are several)."""
-    parsed: list[ParsedMessage] = []
-    failures: list[ParseFailure] = []
-    deletions: list[tuple[Deletion, str | None]] = []
-    for item in items:
-        if isinstance(item, Deletion):
-            res = parse_mail(RawMail(item.data, item.location, None))
-            deletions.append((item, res.message_id if isinstance(res, ParsedMessage) else None))
-            continue
-        if not item.data and item.location.commit and item.location.blob is None:
-            failures.append(ParseFailure(item.location, "commit holds neither m nor d", 0))
-            continue
-        res = parse_mail(item)
-        if isinstance(res, ParseFailure):
-            failures.append(res)
-        else:
-            parsed.append(res)
-    return parsed, failures, deletions
 
 
 def ingest(

@@ -11,6 +11,7 @@ same; ``tests/test_trailers.py`` checks that against b4 itself on real mails.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -38,6 +39,24 @@ _QUOTED = re.compile(r"^[ \t]*>.*(?:\n|$)", re.M)
 # b4's follow-up rules only accept a trailer with an address or a Fixes:/Link:-like name;
 # one search over the whole text tells whether any line could qualify.
 _CANDIDATE = re.compile(r"^\s*\w\S+:\s+\S.*(?:@|https?://|[0-9a-f]{6})", re.M)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _trailer_state(name: str, value: str) -> dict[str, object]:
+    """What ``LoreTrailer(name, value)`` computes (type, address, normalised value).
+
+    It depends on the name and value only, and the same trailers recur in thousands of
+    mails (a maintainer's Signed-off-by), so b4's classification runs once per distinct
+    trailer and each occurrence gets a copy of its attributes.
+    """
+    return dict(vars(LoreTrailer(name=name, value=value)))
+
+
+def _trailer(name: str, value: str, extinfo: str | None) -> LoreTrailer:
+    t = LoreTrailer.__new__(LoreTrailer)
+    vars(t).update(_trailer_state(name, value))
+    t.extinfo = extinfo
+    return t
 
 
 def scan(body: str, followup: bool = False) -> list[LoreTrailer]:
@@ -69,7 +88,7 @@ def scan(body: str, followup: bool = False) -> list[LoreTrailer]:
             if "#" in ovalue and (mext := _EXTINFO.search(ovalue)):
                 ovalue, extinfo = mext.group(1), mext.group(2)
             was_trailer = True
-            trailers.append(LoreTrailer(name=oname, value=ovalue, extinfo=extinfo))
+            trailers.append(_trailer(oname, ovalue, extinfo))
             continue
         if len(line) > 2 and was_trailer and _BRACKET.search(line):
             trailers[-1].extinfo = line

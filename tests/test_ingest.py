@@ -461,3 +461,22 @@ def test_rewritten_epoch_purged_and_edited_mails(tmp_path: Path) -> None:
     assert rows(db, "SELECT content_hash FROM message_sources WHERE message_id = ?",
                 ["mail-2@example.com"]) == [(new_hash,)]
     assert last_run(db)["n_deleted"] == 1
+
+
+def test_parser_workers_and_loads_stay_light(tmp_path: Path) -> None:
+    """A parser process imports neither DuckDB nor Arrow, the main process no b4, and
+    Arrow loads do not pull in pandas (each of these cost seconds of CPU per ingest)."""
+    code = (
+        "import sys\n"
+        "import cli, ingest.batch, ingest.parse, ingest.sources.public_inbox\n"
+        "assert not {'duckdb', 'pyarrow', 'rich'} & set(sys.modules), 'worker'\n"
+        "import pyarrow as pa, ingest.pipeline\n"
+        "from ingest.load.database import connect\n"
+        "con = connect(sys.argv[1])\n"
+        "con.register('t', pa.table({'a': [1, 2], 's': [['x'], None]}))\n"
+        "assert con.execute('SELECT count(*) FROM t').fetchall() == [(2,)]\n"
+        "assert 'pandas' not in sys.modules, 'pandas'\n"
+    )
+    code_main = "import sys, cli, ingest.pipeline\nassert 'b4' not in sys.modules, 'main'\n"
+    for c in (code, code_main):
+        subprocess.run([sys.executable, "-c", c, str(tmp_path / "t.duckdb")], check=True)

@@ -250,3 +250,33 @@ def test_rename_only_patch_and_wrapped_diff_line() -> None:
                     b"@@ -1,2 +1,2 @@\n-old\n+new\n ctx\n")
     assert wrapped.is_patch and wrapped.files == ["drivers/watchdog/very_long_name_wdt.c"]
     assert (wrapped.lines_added, wrapped.lines_removed) == (1, 1)
+
+
+def test_split_headers_rules() -> None:
+    from ingest.headers import split_headers
+
+    head = (b"From foo@bar Mon Jan  1 00:00:00 2024\n"  # an mbox From_ line is no field
+            b"Received: from mail.example.org\n\tby mx; Mon\n"
+            b"FROM: First <first@x.org>\r\n"
+            b"Subject: a folded\r\n  subject\n\tline\n"
+            b"X-Original-From: Author <a@x.org>\n"
+            b"To : not a field (space before the colon)\n"
+            b"from: Second <second@x.org>\n"
+            b"Cc:\n c@x.org\n"
+            b"Message-ID: <m@x>\n")
+    assert split_headers(head) == {
+        "from": "First <first@x.org>",  # the first occurrence, whatever its case
+        "subject": "a folded  subject\tline",
+        "x-original-from": "Author <a@x.org>",
+        "cc": "c@x.org",
+        "message-id": "<m@x>",
+    }
+
+
+def test_parsed_batches_survive_pickle() -> None:
+    # parsed batches travel from the parser processes by pickle
+    import pickle
+
+    for eml in EML:
+        p = parse(eml.read_bytes())
+        assert pickle.loads(pickle.dumps(p)) == p
