@@ -114,9 +114,20 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
               help="A kernel git tree: a series whose patch was committed there (same "
                    "subject and author) is applied. Remembered for later runs.")
 @click.option("--no-kernel-git", is_flag=True, help="Forget the kernel git tree given before.")
-def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool) -> None:
-    """Recompute the enrichment tables from the stored messages and inputs: threads,
-    people, organisations, subsystems, series, versions, review events and outcomes."""
+@click.option("--full", is_flag=True,
+              help="Recompute every enrichment table whole, even when an incremental "
+                   "update would do.")
+def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -> None:
+    """Bring the enrichment tables up to date with the stored messages and inputs:
+    threads, people, organisations, subsystems, series, versions, review events and
+    outcomes.
+
+    After an ingest that only added messages, only what they affect is recomputed (the
+    result is the same as a whole recomputation); when messages were deleted, an input
+    (MAINTAINERS, domain maps, overrides, mailmap, aliases, kernel tree) or lorelens
+    changed, everything is recomputed; when nothing changed, nothing is done. --full
+    always recomputes everything. Each run is one transaction and is listed in the
+    table enrich_runs."""
     if kernel_git is not None or no_kernel_git:
         from ingest.enrich.inputs import set_kernel_tree
         from ingest.load import Store
@@ -128,16 +139,16 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool) -> None:
             store.close()
         if loaded:
             click.echo(f"kernel tree: {loaded.origin} ({loaded.detail})")
-    _enrich(db)
+    _enrich(db, full=full)
 
 
-def _enrich(db: Path, quiet: bool = False) -> None:
-    from ingest.enrich.stages import run_stages
+def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
+    from ingest.enrich.stages import enrich
     from ingest.load import Store
 
     store = Store(db)
     try:
-        run_stages(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)))
+        enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
     finally:
         store.close()
 

@@ -264,3 +264,21 @@ CREATE TABLE IF NOT EXISTS posts (
     n_responses                     INTEGER NOT NULL,
     observed_until                  TIMESTAMPTZ
 );
+
+-- One row per enrichment run; the latest row says what the enrichment tables cover
+-- (written in the same transaction as them). An ingest that only added messages is
+-- enriched incrementally from here; anything else recomputes whole (docs/guide.md).
+CREATE TABLE IF NOT EXISTS enrich_runs (
+    enrich_id       INTEGER PRIMARY KEY,      -- 1, 2, … in order
+    finished_at     TIMESTAMPTZ NOT NULL,
+    mode            VARCHAR NOT NULL,         -- full | incremental
+    reason          VARCHAR NOT NULL,         -- why that mode
+    version         VARCHAR NOT NULL,         -- enrichment logic / schema / lorelens version
+    inputs_hash     VARCHAR NOT NULL,         -- sha1 of enrich_inputs (and the kernel tree's HEAD)
+    last_run        INTEGER NOT NULL,         -- messages with first_seen_run <= last_run are covered
+    n_messages      BIGINT NOT NULL,          -- messages covered (all messages at the time)
+    n_new           BIGINT NOT NULL,          -- messages new since the previous enrichment
+    n_recomputed    BIGINT NOT NULL,          -- messages whose threads' series were recomputed
+    stages          VARCHAR[] NOT NULL,       -- each stage's summary line
+    seconds         DOUBLE NOT NULL
+);

@@ -13,6 +13,31 @@ from ingest.enrich.subsystems import SectionMatcher
 
 
 @dataclass
+class Delta:
+    """An incremental run: what changed since the last enrichment, and what the stages
+    found affected (filled stage by stage; see ``stages.py``)."""
+
+    last_run: int  # messages with first_seen_run > last_run are new
+    n_new: int
+    relisted: frozenset[str] = frozenset()  # older messages that gained a list since
+    # threads: the (new) thread ids of the new messages' threads
+    threads: set[str] = field(default_factory=set)
+    n_rethreaded: int = 0
+    # people: normalised addresses whose person (or that person's bot flag) changed
+    changed_people: set[str] = field(default_factory=set)
+    # the people before (from the tables): address → (person, bot); person → addresses
+    old_addresses: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    old_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # message_authors: stored ``from_email`` values whose person_addresses, people or
+    # affiliations rows changed
+    changed_authors: set[str] = field(default_factory=set)
+    # subsystems: paths of older diffs whose matching a newly seen directory may change
+    redirected_paths: list[str] = field(default_factory=list)
+    # series: how many messages (of how many) the series stage recomputed
+    n_recomputed: int | None = None
+
+
+@dataclass
 class Context:
     """What one stage computes and a later one needs, within one enrichment run."""
 
@@ -24,6 +49,8 @@ class Context:
     # path → (primary sections, most specific sections)
     file_sections: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict)
+    # None: every stage recomputes its tables whole
+    delta: Delta | None = None
 
     def inputs(self, kind: str) -> list[tuple[str, str]]:
         return self.con.execute(
@@ -35,5 +62,5 @@ class Context:
             return None
         return self.identities.person_id(email) if self.identities else email
 
-    def rows(self, sql: str) -> list[dict[str, Any]]:
-        return self.con.sql(sql).to_arrow_table().to_pylist()
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        return self.con.sql(sql, params=params).to_arrow_table().to_pylist()

@@ -157,10 +157,25 @@ def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
         return "applied"
     if s.next_series_id is not None or s.later_version:
         return "superseded"
-    if s.posted_at is None:
+    return answered_outcome(s.posted_at, ev.first_response_at, observed_until)
+
+
+#: the outcomes `answered_outcome` gives: a series that has one of them gets it again from
+#: `answered_outcome` when only the end of its observation moved
+ANSWER_OUTCOMES = frozenset({"ignored", "pending", "discussed"})
+
+
+def answered_outcome(
+    posted_at: dt.datetime | None,
+    first_response_at: dt.datetime | None,
+    observed_until: dt.datetime | None,
+) -> str:
+    """The outcome of a series that is no backport, not applied and not superseded: it
+    depends only on its posting time, its first response and the end of observation."""
+    if posted_at is None:
         return "pending"
-    if ev.first_response_at is None or ev.first_response_at - s.posted_at > IGNORED_AFTER:
-        if observed_until is not None and observed_until - s.posted_at >= IGNORED_AFTER:
+    if first_response_at is None or first_response_at - posted_at > IGNORED_AFTER:
+        if observed_until is not None and observed_until - posted_at >= IGNORED_AFTER:
             return "ignored"
         return "pending"
     return "discussed"

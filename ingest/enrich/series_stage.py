@@ -1,8 +1,15 @@
 """The series stage: series, versions, subsystems of every message, review events and
-outcomes (pure logic in series.py and review.py; this module reads and writes)."""
+outcomes (pure logic in series.py and review.py; this module reads and writes).
+
+After an ingest that only added messages (``ctx.delta``), only a **region** is recomputed:
+the threads of the new messages, closed under everything that ties a series to other
+threads (see `_region`); every other series gets only its end of observation, the
+outcomes that depend on it, and its author's organisation refreshed.
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
@@ -10,17 +17,36 @@ from pathlib import Path
 import pyarrow as pa
 
 from ingest.enrich.context import Context
-from ingest.enrich.people import BotRules
-from ingest.enrich.review import Node, ReplyIndex, outcome, review_all
+from ingest.enrich.people import BotRules, normalise_email
+from ingest.enrich.review import (
+    ANSWER_OUTCOMES,
+    Node,
+    ReplyIndex,
+    answered_outcome,
+    outcome,
+    review_all,
+)
 from ingest.enrich.series import (
+    UNTHREADED_WINDOW,
     Series,
+    backport_branch,
     group_series,
     link_versions,
     normalise_subject,
     posts_from_rows,
 )
 from ingest.load import replace_tables, set_message_series
+from ingest.load.database import registered
+from ingest.load.enrichment import replace_rows, update_rows
 from ingest.sources.kernel_tree import TreeCommit, tree_commits
+
+_COLUMNS = (
+    'message_id, from_email, date, subject_base, patch_version, patch_counter, '
+    'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
+    '"references", change_id, lists, files, applied_notice, prefixes'
+)
+_REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
+_CARRIED_TAGS = "('reviewed-by', 'acked-by')"
 
 
 def _sections_for_files(
@@ -58,11 +84,93 @@ def _is_post(
 
 
 def series_stage(ctx: Context) -> str:
-    msgs = ctx.rows(
-        'SELECT message_id, from_email, date, subject_base, patch_version, patch_counter, '
-        'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
-        '"references", change_id, lists, files, applied_notice, prefixes FROM messages'
-    )
+    region: set[str] | None = None
+    why = ""
+    if ctx.delta is not None:
+        region, why = _region(ctx)
+    if region is None:
+        msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages")
+        series_rows, post_table, msg_series, msg_subs = _compute(ctx, msgs, None)
+        replace_tables(ctx.con, {
+            "series": _table(series_rows, "series", ctx),
+            "posts": _table(post_table, "posts", ctx),
+            "message_subsystems": _subs_table(msg_subs),
+        })
+        set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
+                                              "series_id": list(msg_series.values())}))
+        if ctx.delta is not None:
+            ctx.delta.n_recomputed = len(msgs)
+        return _summary(series_rows) + (f" (recomputed whole: {why})" if why else "")
+    with registered(ctx.con, "_region_threads",
+                    pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
+        msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages WHERE thread_id IN "
+                        "(SELECT thread_id FROM _region_threads)")
+    ids = [m["message_id"] for m in msgs]
+    with registered(ctx.con, "_region_ids", pa.table({"message_id": pa.array(ids, pa.string())})):
+        old_series = {r[0] for r in ctx.con.execute(
+            "SELECT DISTINCT series_id FROM posts WHERE message_id IN "
+            "(SELECT message_id FROM _region_ids)").fetchall()}
+        series_rows, post_table, msg_series, msg_subs = _compute(ctx, msgs, "_region_ids")
+    replace_rows(ctx.con, {
+        "series": ("series_id", old_series, _table(series_rows, "series", ctx)),
+        "posts": ("message_id", ids, _table(post_table, "posts", ctx)),
+        "message_subsystems": ("message_id", ids, _subs_table(msg_subs)),
+    })
+    set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
+                                          "series_id": list(msg_series.values())}), scope=ids)
+    refreshed = _refresh_others(ctx, {r["series_id"] for r in series_rows})
+    ctx.delta.n_recomputed = len(ids)
+    outcomes = ctx.con.execute(
+        "SELECT outcome, count(*) FROM series GROUP BY ALL ORDER BY outcome").fetchall()
+    total = sum(n for _k, n in outcomes)
+    summary = ", ".join(f"{n:,} {k}" for k, n in outcomes)
+    return (f"{total:,} series ({summary}); incremental: recomputed {len(series_rows):,} "
+            f"series in {len(region):,} threads ({len(ids):,} messages), refreshed "
+            f"{refreshed:,} others")
+
+
+def _summary(series_rows: list[dict]) -> str:
+    outcomes: dict[str, int] = defaultdict(int)
+    for r in series_rows:
+        outcomes[r["outcome"]] += 1
+    summary = ", ".join(f"{n:,} {k}" for k, n in sorted(outcomes.items()))
+    return f"{len(series_rows):,} series ({summary})"
+
+
+def _table(rows: list[dict], name: str, ctx: Context) -> pa.Table:
+    return pa.Table.from_pylist(rows) if rows else _empty(name, ctx)
+
+
+def _subs_table(msg_subs: list[tuple[str, str, str]]) -> pa.Table:
+    return pa.table({
+        "message_id": pa.array([a for a, _b, _c in msg_subs], pa.string()),
+        "subsystem": pa.array([b for _a, b, _c in msg_subs], pa.string()),
+        "via": pa.array([c for _a, _b, c in msg_subs], pa.string())})
+
+
+def _list_end(ctx: Context) -> tuple[dict[str, dt.datetime], dt.datetime | None]:
+    """The censoring time per list: its last trusted message (an archive that stops early
+    cannot show replies after its end); and the last of all, for series without one."""
+    list_end = dict(ctx.con.execute(
+        "SELECT l, max(date) FROM (SELECT unnest(lists) AS l, date FROM messages "
+        "WHERE date_source = 'header') GROUP BY l"
+    ).fetchall())
+    return list_end, max(list_end.values(), default=None)
+
+
+def _observed(lists, list_end: dict[str, dt.datetime], last_any: dt.datetime | None):
+    ends = [list_end[x] for x in lists if x in list_end]
+    return max(ends) if ends else last_any
+
+
+def _compute(
+    ctx: Context, msgs: list[dict], region_view: str | None
+) -> tuple[list[dict], list[dict], dict[str, str], list[tuple[str, str, str]]]:
+    """Series, posts, series of each message and subsystems of each message, from
+    ``msgs``: every message, or (``region_view`` names a view of their Message-IDs)
+    whole threads closed under what ties series together (`_region`)."""
+    in_region = (f" AND message_id IN (SELECT message_id FROM {region_view})"
+                 if region_view else "")
     person_of = {e: ctx.person(e) for e in {m["from_email"] for m in msgs if m["from_email"]}}
     by_id = {m["message_id"]: m for m in msgs}
     bot_people = {p.person_id for p in ctx.identities.people if p.is_bot} if ctx.identities \
@@ -95,12 +203,18 @@ def series_stage(ctx: Context) -> str:
                 subs.extend(x for x in ctx.matcher.sections_for_list(lst) if x not in subs)
         series_subs[s.series_id] = tuple(subs)
 
-    people_of_section: dict[str, frozenset[str]] = {}
-    if ctx.matcher is not None:
-        for sec in ctx.matcher.sections:
-            people_of_section[sec.name] = frozenset(
-                p for c in (*sec.maintainers, *sec.reviewers) if (p := ctx.person(c.email))
-            )
+    people_of_section: dict[str, frozenset[str]] = {}  # filled for the sections in play
+
+    def section_people(name: str) -> frozenset[str]:
+        found = people_of_section.get(name)
+        if found is None:
+            found = frozenset()
+            if ctx.matcher is not None:
+                sec = ctx.matcher.section(name)
+                found = frozenset(
+                    p for c in (*sec.maintainers, *sec.reviewers) if (p := ctx.person(c.email)))
+            people_of_section[name] = found
+        return found
 
     def maintainers_of(s: Series) -> frozenset[str]:
         """M: and R: of every section the series' files match (not only the most
@@ -110,7 +224,7 @@ def series_stage(ctx: Context) -> str:
             names.update(_sections_for_files(ctx, by_id[mid]["files"], every=True))
         out: set[str] = set()
         for name in names:
-            out |= people_of_section.get(name, frozenset())
+            out |= section_people(name)
         return frozenset(out)
 
     nodes = []
@@ -123,8 +237,8 @@ def series_stage(ctx: Context) -> str:
     index = ReplyIndex(nodes)
     tags: dict[str, set[str]] = defaultdict(set)
     for mid, kind in ctx.con.execute(
-        "SELECT message_id, kind FROM trailers WHERE in_reply AND kind IN "
-        "('reviewed-by', 'acked-by', 'tested-by')"
+        f"SELECT message_id, kind FROM trailers WHERE in_reply AND kind IN {_REVIEW_TAGS}"
+        f"{in_region}"
     ).fetchall():
         tags[mid].add(kind)
     per_post, per_series = review_all(index, series, maintainers_of, dict(tags))
@@ -132,24 +246,13 @@ def series_stage(ctx: Context) -> str:
         ev = per_series[sid]
         if ev.applied_at is None or at < ev.applied_at:
             ev.applied_at, ev.applied_by, ev.applied_notice = at, by, notice
-    # censoring time: the last trusted message of the lists a series went to (an archive
-    # that stops early cannot show replies after its end)
-    list_end = dict(ctx.con.execute(
-        "SELECT l, max(date) FROM (SELECT unnest(lists) AS l, date FROM messages "
-        "WHERE date_source = 'header') GROUP BY l"
-    ).fetchall())
-    last_any = max(list_end.values(), default=None)
-
-    def observed(s: Series) -> dt.datetime | None:
-        ends = [list_end[x] for x in s.lists if x in list_end]
-        return max(ends) if ends else last_any
-
-    carried = _carried_tags(ctx, series)
+    list_end, last_any = _list_end(ctx)
+    carried = _carried_tags(ctx, series, in_region)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []
     for s in series.values():
         ev = per_series[s.series_id]
-        observed_until = observed(s)
+        observed_until = _observed(s.lists, list_end, last_any)
         kind, org = _org_at(ctx, s.author_email, s.posted_at)
         series_rows.append({
             "series_id": s.series_id, "version": s.version, "version_key": s.version_key,
@@ -205,20 +308,7 @@ def series_stage(ctx: Context) -> str:
             for lst in m["lists"] or []:
                 seen.extend(x for x in ctx.matcher.sections_for_list(lst) if x not in seen)
             msg_subs.extend((mid, x, "list") for x in seen)
-    replace_tables(ctx.con, {
-        "series": pa.Table.from_pylist(series_rows) if series_rows else _empty("series", ctx),
-        "posts": pa.Table.from_pylist(post_table) if post_table else _empty("posts", ctx),
-        "message_subsystems": pa.table({
-            "message_id": [a for a, _b, _c in msg_subs], "subsystem": [b for _a, b, _c in msg_subs],
-            "via": [c for _a, _b, c in msg_subs]}),
-    })
-    set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
-                                          "series_id": list(msg_series.values())}))
-    outcomes: dict[str, int] = defaultdict(int)
-    for r in series_rows:
-        outcomes[r["outcome"]] += 1
-    summary = ", ".join(f"{n:,} {k}" for k, n in sorted(outcomes.items()))
-    return f"{len(series):,} series ({summary})"
+    return series_rows, post_table, msg_series, msg_subs
 
 
 def _empty(name: str, ctx: Context) -> pa.Table:
@@ -274,15 +364,286 @@ def _tree_evidence(
     return found
 
 
-def _carried_tags(ctx: Context, series: dict[str, Series]) -> dict[str, int]:
+def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
+                  ) -> dict[str, int]:
     """Reviewed-by / Acked-by already in a series' own patches, from someone else."""
     of_post = {mid: s for s in series.values() for mid in s.patch_ids}
     out: dict[str, int] = defaultdict(int)
     for mid, email in ctx.con.execute(
         "SELECT message_id, email FROM trailers WHERE NOT in_reply AND email IS NOT NULL "
-        "AND kind IN ('reviewed-by', 'acked-by')"
+        f"AND kind IN {_CARRIED_TAGS}{in_region}"
     ).fetchall():
         s = of_post.get(mid)
         if s is not None and ctx.person(email) != s.author:
             out[s.series_id] += 1
     return out
+
+
+# -- the incremental region ------------------------------------------------------------
+
+_POST_COLUMNS = ('message_id, thread_id, from_email, date, subject_base, change_id, prefixes, '
+                 '"references"')
+_POSTLIKE = "NOT is_reply AND patch_version IS NOT NULL"
+
+
+def _region(ctx: Context) -> tuple[set[str] | None, str]:
+    """The threads whose series must be recomputed after messages were added, or None
+    (and why) when the series stage must recompute whole.
+
+    It starts from the threads of the new messages (a thread that a new parent joined is
+    one of them), of older messages that gained a list, of messages sent by (or, for
+    carried review tags, naming) an address whose person changed, and of diffs whose
+    subsystems a newly seen directory may change. It then adds, until nothing more comes
+    in, the threads of every posting that a posting inside could share a series or a
+    version line with: the same author within `UNTHREADED_WINDOW` (patches sent without
+    threading join a start of the same author), a References entry either way (a patch
+    joins the series of any earlier posting of its author it names), the same author and
+    normalised subject, or the same change-id (versions); with a kernel tree, the same
+    author and normalised patch subject (a commit goes to the latest posting that
+    carries it).
+    """
+    delta = ctx.delta
+    assert delta is not None
+    con = ctx.con
+    kernel = bool(ctx.inputs("kernel-git"))
+    changed = delta.changed_people
+    if changed and kernel:
+        return None, "people changed and a kernel tree is set (commits name people)"
+    threads = set(delta.threads)
+    if changed:
+        threads |= _maintainer_seeds(ctx, changed)
+    seeds: list[tuple[str, list[str]]] = [("message_id", sorted(delta.relisted))]
+    if changed:
+        seeds.append(("from_email", _matching(ctx, changed, "SELECT DISTINCT from_email "
+                                              "FROM messages WHERE from_email IS NOT NULL")))
+        tagged = _matching(ctx, changed, "SELECT DISTINCT email FROM trailers WHERE NOT "
+                           f"in_reply AND email IS NOT NULL AND kind IN {_CARRIED_TAGS}")
+        if tagged:
+            with registered(con, "_seed_tags", pa.table({"email": pa.array(tagged, pa.string())})):
+                threads.update(r[0] for r in con.execute(
+                    "SELECT DISTINCT m.thread_id FROM trailers t JOIN messages m USING "
+                    f"(message_id) WHERE NOT t.in_reply AND t.kind IN {_CARRIED_TAGS} AND "
+                    "t.email IN (SELECT email FROM _seed_tags)").fetchall())
+    for column, values in seeds:
+        if values:
+            with registered(con, "_seeds", pa.table({"v": pa.array(values, pa.string())})):
+                threads.update(r[0] for r in con.execute(
+                    f"SELECT DISTINCT thread_id FROM messages WHERE {column} IN "
+                    "(SELECT v FROM _seeds)").fetchall())
+    if delta.redirected_paths:
+        table = pa.table({"f": pa.array(delta.redirected_paths, pa.string())})
+        with registered(con, "_seed_paths", table):
+            threads.update(r[0] for r in con.execute(
+                "SELECT DISTINCT thread_id FROM (SELECT thread_id, unnest(files) AS f FROM "
+                "messages WHERE has_diff) WHERE f IN (SELECT f FROM _seed_paths)").fetchall())
+    threads.discard(None)
+    _close_region(ctx, threads, kernel)
+    why = _check_region(ctx, threads)
+    return (None, why) if why else (threads, "")
+
+
+def _close_region(ctx: Context, threads: set[str], kernel: bool) -> None:
+    """Add to ``threads`` the threads of postings that may share a series or a version
+    line with a posting in them (see `_region`), until nothing more comes in."""
+    con = ctx.con
+    raw_of: dict[str, list[str]] = defaultdict(list)  # person → from_email values of posts
+    for (email,) in con.execute(
+            f"SELECT DISTINCT from_email FROM messages WHERE {_POSTLIKE} "
+            "AND from_email IS NOT NULL").fetchall():
+        raw_of[ctx.person(email)].append(email)
+    dates: dict[str, list[dt.datetime]] = defaultdict(list)  # person → sorted post dates
+    plain: set[str] = set()
+    cids: set[str] = set()
+    subjects: set[str] = set()
+    ids: set[str] = set()  # postings inside, and the Message-IDs they name in References
+    named: set[str] = set()
+    asked_people: set[str] = set()
+    asked_cids: set[str] = set()
+    outside: dict[str, dict] = {}
+
+    def keys(r: dict) -> tuple[str | None, str, str]:
+        person = ctx.person(r["from_email"])
+        subject = normalise_subject(r["subject_base"] or "")
+        branch = backport_branch(r["prefixes"] or ())
+        line = f"{person}|{subject}" + (f"|{branch}" if branch else "")
+        return person, line, f"{person}|{subject}"
+
+    def near(person: str, when: dt.datetime | None) -> bool:
+        if when is None or person not in dates:
+            return False
+        ds = dates[person]
+        i = bisect.bisect_left(ds, when - UNTHREADED_WINDOW)
+        return i < len(ds) and ds[i] <= when + UNTHREADED_WINDOW
+
+    fresh = set(threads)
+    while fresh:
+        with registered(con, "_fresh", pa.table({"t": pa.array(sorted(fresh), pa.string())})):
+            inside = ctx.rows(f"SELECT {_POST_COLUMNS} FROM messages WHERE {_POSTLIKE} "
+                              "AND thread_id IN (SELECT t FROM _fresh)")
+        people: set[str] = set()
+        for r in inside:
+            outside.pop(r["message_id"], None)
+            ids.add(r["message_id"])
+            named.update(r["references"] or ())
+            if r["change_id"]:
+                cids.add(r["change_id"])
+            if not r["from_email"]:
+                continue
+            person, line, subject = keys(r)
+            people.add(person)
+            plain.add(line)
+            subjects.add(subject)
+            if r["date"] is not None:
+                bisect.insort(dates[person], r["date"])
+        emails = [e for p in people - asked_people for e in raw_of.get(p, ())]
+        new_cids = sorted(cids - asked_cids)
+        asked_people |= people
+        asked_cids |= cids
+        if emails or new_cids:
+            table = pa.table({"t": pa.array(sorted(threads), pa.string())})
+            with registered(con, "_inside", table), \
+                    registered(con, "_emails", pa.table({"e": pa.array(emails, pa.string())})), \
+                    registered(con, "_cids", pa.table({"c": pa.array(new_cids, pa.string())})):
+                for r in ctx.rows(
+                        f"SELECT {_POST_COLUMNS} FROM messages WHERE {_POSTLIKE} AND "
+                        "thread_id NOT IN (SELECT t FROM _inside) AND (from_email IN "
+                        "(SELECT e FROM _emails) OR change_id IN (SELECT c FROM _cids))"):
+                    outside[r["message_id"]] = r
+        fresh = set()
+        for r in outside.values():
+            if r["thread_id"] in threads or r["thread_id"] in fresh:
+                continue
+            hit = (r["change_id"] in cids if r["change_id"] else False) \
+                or r["message_id"] in named or any(x in ids for x in r["references"] or ())
+            if not hit and r["from_email"]:
+                person, line, subject = keys(r)
+                hit = (line in plain or near(person, r["date"])
+                       or (kernel and subject in subjects))
+            if hit:
+                fresh.add(r["thread_id"])
+        threads |= fresh
+
+
+def _check_region(ctx: Context, threads: set[str]) -> str:
+    """A safety net: no series outside the region may have a posting inside it or point
+    at a series inside it (`_region` guarantees both; if not, recompute whole)."""
+    with registered(ctx.con, "_check_threads",
+                    pa.table({"t": pa.array(sorted(threads), pa.string())})):
+        split, linked = ctx.con.execute("""
+            WITH inside AS (
+                SELECT DISTINCT p.series_id FROM posts p JOIN messages m USING (message_id)
+                WHERE m.thread_id IN (SELECT t FROM _check_threads))
+            SELECT
+              (SELECT count(*) FROM posts p JOIN messages m USING (message_id)
+               WHERE p.series_id IN (SELECT series_id FROM inside)
+               AND m.thread_id NOT IN (SELECT t FROM _check_threads)),
+              (SELECT count(*) FROM series s WHERE s.series_id NOT IN
+                 (SELECT series_id FROM inside)
+               AND (s.prev_series_id IN (SELECT series_id FROM inside)
+                    OR s.next_series_id IN (SELECT series_id FROM inside)
+                    OR s.resend_of IN (SELECT series_id FROM inside)))
+        """).fetchall()[0]
+    if split or linked:
+        return f"region check failed ({split} postings, {linked} links outside)"
+    return ""
+
+
+def _matching(ctx: Context, changed: set[str], sql: str) -> list[str]:
+    """The stored addresses (of the one-column query ``sql``) whose normalised form is in
+    ``changed``: a cheap text filter on the local part first, then the exact test."""
+    locals_ = sorted({e.rsplit("@", 1)[0] for e in changed if e})
+    if not locals_:
+        return []
+    with registered(ctx.con, "_locals", pa.table({"l": pa.array(locals_, pa.string())})):
+        candidates = [r[0] for r in ctx.con.execute(
+            f"WITH e(x) AS ({sql}) SELECT DISTINCT e.x FROM e JOIN _locals "
+            "ON contains(lower(e.x), _locals.l)").fetchall()]
+    return sorted(e for e in candidates if normalise_email(e) in changed)
+
+
+def _maintainer_seeds(ctx: Context, changed: set[str]) -> set[str]:
+    """Threads of older series whose maintainer responses may change because an M: or R:
+    address of MAINTAINERS now belongs to another person (a maintainer's new kernel.org
+    address, first seen now, joins the person who answered from an older one).
+
+    A response flips only if its sender is (before or after) the person of that address;
+    and only in a series whose sections (most specific, and every section its files
+    match, as in ``maintainers_of``) include one that lists it.
+    """
+    delta = ctx.delta
+    assert delta is not None and ctx.identities is not None
+    if ctx.matcher is None:
+        return set()
+    locals_ = {e.rsplit("@", 1)[0] for e in changed}
+    listed: dict[str, set[str]] = defaultdict(set)  # changed address → its sections
+    for sec in ctx.matcher.sections:
+        for c in (*sec.maintainers, *sec.reviewers):
+            if c.email and any(x in c.email for x in locals_) \
+                    and (e := normalise_email(c.email)) in changed:
+                listed[e].add(sec.name)
+    if not listed:
+        return set()
+    sections = set().union(*listed.values())
+    group: set[str] = set()
+    for e in listed:
+        before = delta.old_addresses.get(e, (e, False))[0]
+        group.update(delta.old_groups.get(before, (e,)))
+        p = ctx.identities.person(e)
+        group.update(p.emails if p else (e,))
+    senders = _matching(ctx, group, "SELECT DISTINCT from_email FROM messages "
+                                    "WHERE from_email IS NOT NULL")
+    if not senders:
+        return set()
+    with registered(ctx.con, "_senders", pa.table({"e": pa.array(senders, pa.string())})):
+        rows = ctx.con.execute(f"""
+            WITH cand AS (
+                SELECT DISTINCT series_id FROM messages
+                WHERE from_email IN (SELECT e FROM _senders) AND series_id IS NOT NULL
+                AND first_seen_run <= {int(delta.last_run)})
+            SELECT p.series_id, any_value(s.subsystems), list(m.files), list(m.thread_id)
+            FROM posts p JOIN messages m USING (message_id)
+            JOIN series s ON s.series_id = p.series_id
+            WHERE p.series_id IN (SELECT series_id FROM cand) GROUP BY p.series_id
+        """).fetchall()
+    out: set[str] = set()
+    for _sid, subs, files, threads in rows:
+        names = set(subs or ())
+        for f in files:
+            names.update(_sections_for_files(ctx, f, every=True))
+        if names & sections:
+            out.update(threads)
+    return out
+
+
+def _refresh_others(ctx: Context, recomputed: set[str]) -> int:
+    """Series outside the region keep their events, but their end of observation moves
+    with the archive's newest messages (so may an unanswered posting's outcome: pending
+    becomes ignored after 30 days), and their author's organisation at the posting date
+    follows the organisation evidence (recomputed whole). Returns how many changed."""
+    list_end, last_any = _list_end(ctx)
+    table = pa.table({"series_id": pa.array(sorted(recomputed), pa.string())})
+    with registered(ctx.con, "_recomputed", table):
+        rows = ctx.rows(
+            "SELECT series_id, lists, posted_at, first_response_at, outcome, observed_until, "
+            "author_email, author_org_kind, author_org FROM series "
+            "WHERE series_id NOT IN (SELECT series_id FROM _recomputed)")
+    changed = []
+    for r in rows:
+        observed_until = _observed(r["lists"] or (), list_end, last_any)
+        result = r["outcome"]
+        if result in ANSWER_OUTCOMES:
+            result = answered_outcome(r["posted_at"], r["first_response_at"], observed_until)
+        kind, org = _org_at(ctx, r["author_email"], r["posted_at"])
+        if (observed_until, result, kind, org) != (
+                r["observed_until"], r["outcome"], r["author_org_kind"], r["author_org"]):
+            changed.append({"series_id": r["series_id"], "observed_until": observed_until,
+                            "outcome": result, "author_org_kind": kind, "author_org": org})
+    if changed:
+        schema = pa.schema([("series_id", pa.string()),
+                            ("observed_until", pa.timestamp("us", tz="UTC")),
+                            ("outcome", pa.string()), ("author_org_kind", pa.string()),
+                            ("author_org", pa.string())])
+        table = pa.Table.from_pylist(changed, schema=schema)
+        update_rows(ctx.con, "series", "series_id", table)
+        update_rows(ctx.con, "posts", "series_id", table.select(["series_id", "observed_until"]))
+    return len(changed)

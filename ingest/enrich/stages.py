@@ -2,33 +2,68 @@
 
 Each stage reads what it needs from the database, computes with the pure functions of
 its module (threads, people, orgs, subsystems, series, review), and writes through
-``ingest.load``. Every stage recomputes its tables whole from the stored messages and
-inputs, so running it twice gives the same tables.
+``ingest.load``. One enrichment run is one transaction, ending with its ``enrich_runs``
+row; the tables always equal what a whole recomputation from the stored messages and
+inputs gives, so running it twice gives the same tables.
+
+**Full or incremental.** `plan_enrichment` compares the database with the latest
+``enrich_runs`` row. When the only change since is new messages (and older messages
+that gained a list), the run is *incremental* (``Context.delta``): threads are
+recomputed for the threads the new messages touch; people, organisations and
+``affiliations`` whole (an identity merge or an employer window can change any old
+row: they are cheap); ``message_authors`` for new messages and senders whose person or
+affiliation rows changed; subsystems not at all (only MAINTAINERS changes them); series,
+posts, ``message_subsystems`` and ``messages.series_id`` for a closed region of threads
+(`series_stage._region`), with every other series' end of observation, unanswered
+outcome and author organisation refreshed. Anything else (messages deleted or replaced,
+inputs, kernel tree HEAD or enrichment version changed, no earlier run, most messages
+new, ``--full``) recomputes everything whole.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from ingest.enrich.context import Context
+from ingest import __version__
+from ingest.enrich.context import Context, Delta
 from ingest.enrich.domainmap import DomainMap
 from ingest.enrich.orgs import OrgResolver, Signoff, parse_overrides
-from ingest.enrich.people import AddressStat, AliasFile, parse_mailmap, resolve_identities
+from ingest.enrich.people import (
+    AddressStat,
+    AliasFile,
+    Identities,
+    parse_mailmap,
+    resolve_identities,
+)
 from ingest.enrich.series_stage import series_stage
 from ingest.enrich.subsystems import SectionMatcher, directories_of
 from ingest.enrich.threads import thread_ids
+from ingest.errors import LorelensError
 from ingest.load import (
+    SCHEMA_VERSION,
     BatchCounts,
     derive_message_authors,
     replace_tables,
     set_thread_ids,
 )
+from ingest.load.database import registered
+from ingest.load.enrichment import enrichment_transaction, record_enrichment
+from ingest.sources.kernel_tree import check_repo
 
 Log = Callable[[str], None]
+
+#: Bump when what a stage computes changes: databases enriched by an older version are
+#: then recomputed whole once instead of being updated incrementally.
+ENRICH_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -38,10 +73,15 @@ class Stage:
     run: Callable[[Context], str]
 
 
+_THREAD_COLUMNS = 'message_id, in_reply_to, "references", date'
+
+
 def threads_stage(ctx: Context) -> str:
-    """Thread roots, recomputed whole: a late parent can join two threads."""
-    t = ctx.con.sql('SELECT message_id, in_reply_to, "references", date FROM messages')
-    t = t.to_arrow_table()
+    """Thread roots: a late parent can join two threads, so an incremental run recomputes
+    every thread that a new message links to (whole threads: see threads.py)."""
+    if ctx.delta is not None:
+        return _threads_incremental(ctx, ctx.delta)
+    t = ctx.con.sql(f"SELECT {_THREAD_COLUMNS} FROM messages").to_arrow_table()
     ids = t.column("message_id").to_pylist()
     roots = thread_ids(ids, t.column("in_reply_to").to_pylist(),
                        t.column("references").to_pylist(), t.column("date").to_pylist())
@@ -49,11 +89,54 @@ def threads_stage(ctx: Context) -> str:
     return f"{len(set(roots)):,} threads"
 
 
+def _threads_incremental(ctx: Context, delta: Delta) -> str:
+    """A thread is a connected component of the links a message makes (to its parent and
+    to its first reference). New messages can only add links and nodes, so the threads
+    that change are the new messages together with every older thread that holds one of
+    the nodes they link (as a message, or as the parent or first reference of one);
+    thread_ids() on exactly those messages gives their roots as on the whole archive."""
+    con = ctx.con
+    new = ctx.rows(f"SELECT {_THREAD_COLUMNS} FROM messages WHERE first_seen_run > ?",
+                   [delta.last_run])
+    nodes: set[str] = set()
+    for r in new:
+        refs = r["references"] or []
+        nodes.add(r["message_id"])
+        nodes.update(x for x in (r["in_reply_to"], refs[-1] if refs else None,
+                                 refs[0] if refs else None) if x)
+    with registered(con, "_nodes", pa.table({"n": pa.array(sorted(nodes), pa.string())})):
+        rows = con.execute(f"""
+            WITH touched AS (
+                SELECT DISTINCT thread_id FROM messages
+                WHERE first_seen_run <= {int(delta.last_run)} AND thread_id IS NOT NULL AND (
+                    message_id IN (SELECT n FROM _nodes)
+                    OR in_reply_to IN (SELECT n FROM _nodes)
+                    OR "references"[1] IN (SELECT n FROM _nodes)
+                    OR "references"[-1] IN (SELECT n FROM _nodes)))
+            SELECT {_THREAD_COLUMNS}, first_seen_run > {int(delta.last_run)} FROM messages
+            WHERE first_seen_run > {int(delta.last_run)} OR thread_id IS NULL
+               OR thread_id IN (SELECT thread_id FROM touched)
+        """).fetchall()
+    ids = [r[0] for r in rows]
+    roots = thread_ids(ids, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
+    set_thread_ids(con, pa.table({"message_id": pa.array(ids, pa.string()),
+                                  "thread_id": pa.array(roots, pa.string())}))
+    delta.threads = {root for r, root in zip(rows, roots, strict=True) if r[4]}
+    delta.n_rethreaded = len(ids)
+    total = con.execute("SELECT count(DISTINCT thread_id) FROM messages").fetchall()[0][0]
+    return (f"{total:,} threads; incremental: {len(ids):,} messages in "
+            f"{len(set(roots)):,} threads rethreaded")
+
+
+_ADDRESS_STATS = ("SELECT from_name, from_email, count(*), min(date), max(date) FROM messages "
+                  "WHERE from_email IS NOT NULL {and_} GROUP BY ALL")
+
+
 def people_stage(ctx: Context) -> str:
-    rows = ctx.con.execute(
-        "SELECT from_name, from_email, count(*), min(date), max(date) FROM messages "
-        "WHERE from_email IS NOT NULL GROUP BY ALL"
-    ).fetchall()
+    """Recomputed whole (a new address can merge two people, and the most used address,
+    which names a person, can change with any message); an incremental run also works out
+    which addresses now belong to another person, for the series stage."""
+    rows = ctx.con.execute(_ADDRESS_STATS.format(and_="")).fetchall()
     ctx.stats = [AddressStat(n, e, c, f, la) for n, e, c, f, la in rows]
     mailmap = [e for _o, text in ctx.inputs("mailmap") for e in parse_mailmap(text)]
     aliases = None
@@ -61,6 +144,17 @@ def people_stage(ctx: Context) -> str:
     if alias_inputs:
         aliases = AliasFile.from_text("\n".join(t for _o, t in alias_inputs), "aliases")
     ctx.identities = ident = resolve_identities(ctx.stats, mailmap, aliases)
+    if ctx.delta is not None:
+        # the people before: the tables the last run wrote (every address of every
+        # person who sent a message; any other address was its own person, or in a group
+        # that sent nothing, whose every address is then counted as changed: harmless)
+        delta = ctx.delta
+        delta.old_addresses = {e: (p, bool(b)) for e, p, b in ctx.con.execute(
+            "SELECT a.email, a.person_id, coalesce(p.is_bot, false) FROM person_addresses a "
+            "LEFT JOIN people p USING (person_id)").fetchall()}
+        delta.old_groups = {p: tuple(es or ()) for p, es in ctx.con.execute(
+            "SELECT person_id, emails FROM people").fetchall()}
+        delta.changed_people = _changed_people(delta.old_addresses, ident)
     # a .mailmap or alias file names many who never wrote to these lists: they help to
     # join addresses, but the tables list only people who sent a message here
     senders = [p for p in ident.people if p.messages > 0]
@@ -77,7 +171,41 @@ def people_stage(ctx: Context) -> str:
     ])
     replace_tables(ctx.con, {"people": people, "person_addresses": addresses})
     bots = sum(1 for p in senders if p.is_bot)
-    return f"{len(senders):,} people ({bots:,} bots) from {addresses.num_rows:,} addresses"
+    line = f"{len(senders):,} people ({bots:,} bots) from {addresses.num_rows:,} addresses"
+    if ctx.delta is not None:
+        line += f"; {len(ctx.delta.changed_people):,} addresses changed person"
+    return line
+
+
+def _changed_people(old: dict[str, tuple[str, bool]], new: Identities) -> set[str]:
+    """Addresses whose person, or whether that person is a bot, differs from ``old``
+    (address → person, bot; an address not in it was its own person, no bot)."""
+    n = {i.email: i.person_id for i in new.identities}
+    bots = {p.person_id: p.is_bot for p in new.people}
+    out = set()
+    for e in old.keys() | n.keys():
+        pn = n.get(e, e)
+        if old.get(e, (e, False)) != (pn, bots.get(pn, False)):
+            out.add(e)
+    return out
+
+
+def _changed_senders(ctx: Context, delta: Delta, table: pa.Table, old_aff: Counter) -> set[str]:
+    """``from_email`` values whose ``message_authors`` rows may change: their address row
+    (person, bot flag) or their affiliation rows differ from before."""
+    new_addresses = {e: (p, bool(b)) for e, p, b in ctx.con.execute(
+        "SELECT a.email, a.person_id, coalesce(p.is_bot, false) FROM person_addresses a "
+        "LEFT JOIN people p USING (person_id)").fetchall()}
+    out = {e for e in delta.old_addresses.keys() | new_addresses.keys()
+           if delta.old_addresses.get(e) != new_addresses.get(e)}
+    new_aff = Counter(_affiliation_keys(table.to_pylist()))
+    out.update(e for e, *_rest in (old_aff - new_aff) + (new_aff - old_aff))
+    return out
+
+
+def _affiliation_keys(rows: list[dict]) -> list[tuple]:
+    return [(r["email"], r["person_id"], r["kind"], r["org"], r["valid_from"], r["valid_to"],
+             r["reason"]) for r in rows]
 
 
 def orgs_stage(ctx: Context) -> str:
@@ -109,9 +237,19 @@ def orgs_stage(ctx: Context) -> str:
         ("org", pa.string()), ("valid_from", pa.timestamp("us", tz="UTC")),
         ("valid_to", pa.timestamp("us", tz="UTC")), ("reason", pa.string()),
     ]))
+    delta = ctx.delta
+    if delta is None:
+        replace_tables(ctx.con, {"affiliations": table})
+        known = derive_message_authors(ctx.con)
+        return f"{len(aff):,} affiliation periods; {known:.1%} of messages with a known kind"
+    old_aff = Counter(_affiliation_keys(ctx.rows(
+        "SELECT email, person_id, kind, org, valid_from, valid_to, reason FROM affiliations")))
     replace_tables(ctx.con, {"affiliations": table})
-    known = derive_message_authors(ctx.con)
-    return f"{len(aff):,} affiliation periods; {known:.1%} of messages with a known kind"
+    senders = _changed_senders(ctx, delta, table, old_aff)
+    delta.changed_authors = senders
+    known = derive_message_authors(ctx.con, new_after_run=delta.last_run, senders=senders)
+    return (f"{len(aff):,} affiliation periods; {known:.1%} of messages with a known kind; "
+            f"incremental: message authors of new messages and {len(senders):,} senders")
 
 
 def subsystems_stage(ctx: Context) -> str:
@@ -122,9 +260,21 @@ def subsystems_stage(ctx: Context) -> str:
         return "no MAINTAINERS loaded (lorelens maintainers PATH): subsystems skipped"
     # F: lines without a trailing slash can name a directory: get_maintainer.pl asks the
     # file system; here the directories are those of the paths the archive's diffs touch
-    paths = [f for (f,) in ctx.con.execute(
-        "SELECT DISTINCT unnest(files) FROM messages WHERE has_diff").fetchall()]
+    delta = ctx.delta
+    after = int(delta.last_run) if delta is not None else 0
+    found = ctx.con.execute(
+        f"SELECT f, bool_and(first_seen_run > {after}) FROM (SELECT unnest(files) AS f, "
+        "first_seen_run FROM messages WHERE has_diff) GROUP BY f").fetchall()
+    paths = [f for f, _only_new in found]
     ctx.matcher = matcher = SectionMatcher.from_text(maint[-1][1], directories_of(paths))
+    if delta is not None:
+        # the table depends on MAINTAINERS alone; but a directory first seen now turns
+        # "F: dir" from a file-name prefix into a directory, for older paths too
+        old = [f for f, only_new in found if not only_new]
+        delta.redirected_paths = _redirected(old, [f for f, only_new in found if only_new])
+        return (f"{len(matcher.sections):,} MAINTAINERS sections from {maint[-1][0]} "
+                f"(unchanged); {len(delta.redirected_paths):,} older paths under a new "
+                "directory name")
     rows = []
     for s in matcher.sections:
         rows.append({
@@ -141,6 +291,31 @@ def subsystems_stage(ctx: Context) -> str:
     return f"{len(rows):,} MAINTAINERS sections from {maint[-1][0]}"
 
 
+def _redirected(old_paths: list[str], new_paths: list[str]) -> list[str]:
+    """Older diff paths whose matching a directory first proved by ``new_paths`` may
+    change: a plain ``F: dir`` pattern matches ``dir…`` paths as a file-name prefix only
+    until ``dir`` is known to be a directory (subsystems.py)."""
+    fresh = directories_of(new_paths) - directories_of(old_paths)
+    if not fresh:
+        return []
+    norm = sorted((_norm_path(p), p) for p in old_paths)
+    keys = [n for n, _p in norm]
+    out: set[str] = set()
+    for d in fresh:
+        i = bisect.bisect_left(keys, d)
+        while i < len(keys) and keys[i].startswith(d):
+            out.add(norm[i][1])
+            i += 1
+    return sorted(out)
+
+
+def _norm_path(path: str) -> str:
+    path = path.strip()
+    while path.startswith("./"):
+        path = path[2:]
+    return path.lstrip("/")
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("threads", "thread roots from In-Reply-To and References", threads_stage),
     Stage("people", "one person across several addresses; bots", people_stage),
@@ -150,22 +325,136 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+# -- full or incremental ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `enrich` will do, decided from the database and its latest ``enrich_runs``."""
+
+    mode: str  # full | incremental | none
+    reason: str
+    last_run: int  # the newest ingest run now: what the run will cover
+    n_messages: int
+    n_new: int
+    inputs_hash: str
+    version: str
+    since_run: int = 0  # incremental: the previous enrichment's last_run
+    relisted: frozenset[str] = field(default_factory=frozenset)
+
+
+def enrichment_version() -> str:
+    return f"enrich {ENRICH_VERSION}, schema {SCHEMA_VERSION}, lorelens {__version__}"
+
+
+def inputs_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the stored inputs (their text, not when they were loaded) and of the
+    kernel tree's current HEAD, whose commits are read at every run."""
+    h = hashlib.sha1()
+    for kind, pos, origin, content in con.execute(
+        "SELECT kind, position, origin, content FROM enrich_inputs ORDER BY kind, position"
+    ).fetchall():
+        h.update(f"{kind}\0{pos}\0{origin}\0{len(content)}\0".encode())
+        h.update(content.encode("utf-8", "surrogatepass"))
+        if kind == "kernel-git":
+            try:
+                head = check_repo(Path(origin))
+            except LorelensError:
+                head = "unreadable"
+            h.update(f"\0HEAD {head}".encode())
+    return h.hexdigest()
+
+
+def plan_enrichment(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> Plan:
+    """Full, incremental or nothing to do (see the module docstring)."""
+    last_run, n_messages = con.execute(
+        "SELECT (SELECT coalesce(max(run_id), 0) FROM ingest_runs), "
+        "(SELECT count(*) FROM messages)").fetchall()[0]
+    digest, version = inputs_hash(con), enrichment_version()
+    base = dict(last_run=int(last_run), n_messages=int(n_messages), inputs_hash=digest,
+                version=version)
+    prev = con.execute(
+        "SELECT version, inputs_hash, last_run, n_messages FROM enrich_runs "
+        "ORDER BY enrich_id DESC LIMIT 1").fetchall()
+
+    def whole(reason: str) -> Plan:
+        return Plan("full", reason, n_new=int(n_messages), **base)
+
+    if full:
+        return whole("asked for")
+    if not prev:
+        return whole("no earlier enrichment")
+    p_version, p_hash, p_run, p_messages = prev[0]
+    if p_version != version:
+        return whole(f"enrichment version changed ({p_version} → {version})")
+    if p_hash != digest:
+        return whole("enrichment inputs changed")
+    n_old, n_new = con.execute(
+        "SELECT count(*) FILTER (first_seen_run <= ?), count(*) FILTER (first_seen_run > ?) "
+        "FROM messages", [p_run, p_run]).fetchall()[0]
+    if n_old != p_messages:
+        return whole(f"{p_messages - n_old:,} messages deleted or replaced since the last "
+                     "enrichment")
+    relisted = frozenset(r[0] for r in con.execute(
+        "SELECT DISTINCT s.message_id FROM message_sources s JOIN messages m "
+        "USING (message_id) WHERE s.run_id > ? AND s.duplicate = 'other-list' "
+        "AND m.first_seen_run <= ?", [p_run, p_run]).fetchall())
+    if not n_new and not relisted:
+        return Plan("none", "nothing new since the last enrichment", n_new=0, **base)
+    if n_new > n_old:
+        return whole(f"most messages are new ({n_new:,} of {n_messages:,})")
+    reason = f"{n_new:,} new messages"
+    if relisted:
+        reason += f", {len(relisted):,} older messages with a new list"
+    return Plan("incremental", reason, n_new=int(n_new), since_run=int(p_run),
+                relisted=relisted, **base)
+
+
+def enrich(
+    con: duckdb.DuckDBPyConnection, log: Log = lambda _m: None, *, full: bool = False
+) -> dict[str, str]:
+    """Bring the enrichment tables up to date: incrementally after an ingest that only
+    added messages, else whole (``full`` forces it); nothing when nothing changed.
+    One transaction: the tables and their ``enrich_runs`` row commit together."""
+    plan = plan_enrichment(con, full=full)
+    if plan.mode == "none":
+        log(f"enrichment: {plan.reason}, tables unchanged")
+        return {}
+    started = time.perf_counter()
+    log(f"enrichment: {plan.mode} ({plan.reason})")
+    delta = None
+    if plan.mode == "incremental":
+        delta = Delta(last_run=plan.since_run, n_new=plan.n_new, relisted=plan.relisted)
+    done: dict[str, str] = {}
+    with enrichment_transaction(con):
+        ctx = Context(con, delta=delta)
+        for stage in STAGES:
+            done[stage.name] = stage.run(ctx)
+            log(f"{stage.name}: {done[stage.name]}")
+        recomputed = plan.n_messages
+        if delta is not None and delta.n_recomputed is not None:
+            recomputed = delta.n_recomputed
+        record_enrichment(con, {
+            "mode": plan.mode, "reason": plan.reason, "version": plan.version,
+            "inputs_hash": plan.inputs_hash, "last_run": plan.last_run,
+            "n_messages": plan.n_messages, "n_new": plan.n_new, "n_recomputed": recomputed,
+            "stages": [f"{k}: {v}" for k, v in done.items()],
+            "seconds": time.perf_counter() - started,
+        })
+    return done
+
+
 def enrich_if_changed(
     con: duckdb.DuckDBPyConnection, counts: BatchCounts, log: Log = lambda _m: None
 ) -> dict[str, str]:
-    """Run the stages after an ingest, unless it changed nothing they read (no new,
-    deleted or newly cross-posted message): an incremental run with nothing new costs
-    nothing. ``lorelens enrich`` always runs them."""
-    if counts.new or counts.deleted or counts.cross_posted:
-        return run_stages(con, log)
-    log("enrichment: nothing new, tables unchanged")
-    return {}
+    """Enrichment after an ingest: incremental when it only added messages, nothing when
+    nothing changed since the last enrichment (also one that an earlier, interrupted or
+    ``--no-enrich``, ingest left undone), else whole. ``counts`` is the ingest's own
+    tally; the database itself says what changed (`plan_enrichment`)."""
+    del counts
+    return enrich(con, log)
 
 
 def run_stages(con: duckdb.DuckDBPyConnection, log: Log = lambda _m: None) -> dict[str, str]:
-    ctx = Context(con)
-    done = {}
-    for stage in STAGES:
-        done[stage.name] = stage.run(ctx)
-        log(f"{stage.name}: {done[stage.name]}")
-    return done
+    """Recompute every enrichment table whole (`enrich` with ``full``)."""
+    return enrich(con, log, full=True)
