@@ -11,7 +11,9 @@ second list's copy of a part-1 mail, and the newest mails (the end of observatio
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -449,3 +451,28 @@ def test_new_directory_redirects_older_paths():
     assert _redirected(old, ["drivers/widget/b.c"]) == []
     assert _redirected(old, ["drivers/frob/core.c"]) == [
         "./drivers/frob.h", "drivers/frob.c", "drivers/frobnicate.c"]
+
+
+def test_enrichment_does_not_depend_on_string_hashing(tmp_path):
+    """Two processes with different ``PYTHONHASHSEED`` write the same tables: no result
+    may follow the iteration order of a set of strings."""
+    sample = tmp_path / "sample"
+    write_sample(sample, seed=5, scale=600, formats=("mbox",))
+    mboxes = [str(p) for p in sorted((sample / "mbox").glob("*.mbox"))]
+    dumps = []
+    for seed in ("1", "2"):
+        db = tmp_path / f"h{seed}.duckdb"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        for args in (
+            ["maintainers", str(sample / "MAINTAINERS")],
+            ["orgs", "--domain-map", str(sample / "domain-map")],
+            ["ingest", *mboxes, "--quiet"],
+        ):
+            subprocess.run([sys.executable, "-m", "cli", *args, "--db", str(db)], env=env,
+                           check=True, capture_output=True, cwd=Path(__file__).parents[1])
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            dumps.append(dump(con))
+        finally:
+            con.close()
+    assert differences(*dumps) == {}

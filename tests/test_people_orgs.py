@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -526,3 +528,24 @@ def test_coverage_helpers(lists):
     people = people_coverage(r, msgs)
     assert (people.total, people.known) == (2, 1)
     assert message_coverage(r, msgs, exclude_bots=False).total == 5
+
+
+def test_identities_do_not_depend_on_string_hashing():
+    """An address with several display names merges under a reason that must not follow
+    a set's iteration order (which changes with ``PYTHONHASHSEED``)."""
+    script = (
+        "from datetime import datetime, UTC\n"
+        "from ingest.enrich.people import AddressStat, resolve_identities\n"
+        "d = datetime(2020, 1, 1, tzinfo=UTC)\n"
+        "names = ['Ann Lee', 'Bob Stone', 'Carl Ives', 'Dora Moss', 'Emil Karr', 'Fay Dunn']\n"
+        "stats = [AddressStat(n, 'multi@spam.example', 1, d, d) for n in names]\n"
+        "stats += [AddressStat(n, f'{i}@other.example', 1, d, d) for i, n in enumerate(names)]\n"
+        "print(sorted((i.email, i.reason) for i in resolve_identities(stats).identities))\n"
+    )
+    outs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                       cwd=Path(__file__).parents[1]).stdout
+        for seed in ("1", "2", "3", "4", "5", "6")
+    }
+    assert len(outs) == 1, outs

@@ -377,8 +377,9 @@ def resolve_identities(
     for e, rows in sorted(per_email.items()):
         if e in bot_emails:
             continue
-        for key in {name_key(r.name) for r in rows} - {None} - nomerge:
-            assert key is not None
+        # sorted: a set's order changes with each process's string hashing, and the
+        # reason recorded below must not
+        for key in sorted({name_key(r.name) for r in rows} - {None} - nomerge):  # type: ignore[type-var]
             if key in by_key and uf.find(by_key[key]) != uf.find(e):
                 uf.union(by_key[key], e)
                 why.setdefault(e, f"same-name:{key}")
