@@ -218,9 +218,10 @@ def orgs_stage(ctx: Context) -> str:
         for r in ctx.rows(
             "SELECT m.from_email AS sender, m.from_name AS sender_name, m.date, t.email, "
             "t.name, t.kind FROM trailers t JOIN messages m USING (message_id) "
-            "WHERE t.email IS NOT NULL AND m.from_email IS NOT NULL AND ("
-            "(NOT t.in_reply AND t.kind = 'signed-off-by') OR "
-            "(t.in_reply AND t.kind IN ('reviewed-by', 'acked-by', 'tested-by')))"
+            # every person trailer: rule 6 keeps those naming the sender, rule 6b reads
+            # the employer notes of anyone's (a sign-off chain carries them along)
+            "WHERE t.email IS NOT NULL AND m.from_email IS NOT NULL AND "
+            "t.kind IN ('signed-off-by', 'reviewed-by', 'acked-by', 'tested-by')"
         )
     ]
     ctx.resolver = resolver = OrgResolver(
