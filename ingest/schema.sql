@@ -241,7 +241,8 @@ CREATE TABLE IF NOT EXISTS series (
     n_replies                       INTEGER NOT NULL,
     n_responses                     INTEGER NOT NULL,
     n_bot_replies                   INTEGER NOT NULL,
-    outcome                         VARCHAR NOT NULL,     -- backport | applied | superseded | ignored | pending | discussed
+    outcome                         VARCHAR,              -- applied | superseded | ignored | pending; NULL for a backport
+    outcome_detail                  VARCHAR NOT NULL,     -- applied | superseded | ignored | pending (unanswered) | discussed | backport
     observed_until                  TIMESTAMPTZ           -- the archive's last message: censoring time
 );
 
@@ -282,3 +283,8 @@ CREATE TABLE IF NOT EXISTS enrich_runs (
     stages          VARCHAR[] NOT NULL,       -- each stage's summary line
     seconds         DOUBLE NOT NULL
 );
+
+-- Columns changed after schema 1 was first written: a database from before gets them
+-- on its next write, and the enrichment version bump refills them in a whole run.
+ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_detail VARCHAR;
+ALTER TABLE series ALTER COLUMN outcome DROP NOT NULL;

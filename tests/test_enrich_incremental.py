@@ -126,7 +126,7 @@ def choose_part2(con: duckdb.DuckDBPyConnection, *, new_address: bool
         ORDER BY series_id""") if c not in (v1, v2))
     why[cover] = "cover letter"
     answered = pick("answered posting", """
-        SELECT s.series_id FROM series s WHERE outcome = 'discussed' AND n_responses = 1
+        SELECT s.series_id FROM series s WHERE outcome_detail = 'discussed' AND n_responses = 1
         ORDER BY series_id""")
     reply = None
     for sid in answered:

@@ -60,7 +60,9 @@ REPORTS: dict[str, Report] = {
             "Series by outcome",
             "Postings of a patch series (one version each) by outcome: applied, "
             "superseded by a later version, ignored (no response within 30 days and no "
-            "later version), pending (unanswered, younger than 30 days) or discussed.",
+            "later version) or pending; the detail splits pending into pending (no "
+            "response yet, younger than 30 days) and discussed (answered, nothing "
+            "decided), and marks stable backports (no outcome: not a request for review).",
         ),
     )
 }

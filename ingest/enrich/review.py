@@ -160,6 +160,17 @@ def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
     return answered_outcome(s.posted_at, ev.first_response_at, observed_until)
 
 
+#: ``series.outcome`` keeps issue #4's four values; ``outcome_detail`` says more: a
+#: ``discussed`` series (answered in time, nothing decided yet) is ``pending``, and a
+#: stable backport has no outcome, being no request for review.
+_CONTRACT = {"discussed": "pending", "backport": None}
+
+
+def contract_outcome(detail: str) -> str | None:
+    """``applied``, ``superseded``, ``ignored`` or ``pending`` (None for a backport)."""
+    return _CONTRACT.get(detail, detail)
+
+
 #: the outcomes `answered_outcome` gives: a series that has one of them gets it again from
 #: `answered_outcome` when only the end of its observation moved
 ANSWER_OUTCOMES = frozenset({"ignored", "pending", "discussed"})

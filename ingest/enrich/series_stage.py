@@ -23,6 +23,7 @@ from ingest.enrich.review import (
     Node,
     ReplyIndex,
     answered_outcome,
+    contract_outcome,
     outcome,
     review_all,
 )
@@ -121,7 +122,8 @@ def series_stage(ctx: Context) -> str:
     refreshed = _refresh_others(ctx, {r["series_id"] for r in series_rows})
     ctx.delta.n_recomputed = len(ids)
     outcomes = ctx.con.execute(
-        "SELECT outcome, count(*) FROM series GROUP BY ALL ORDER BY outcome").fetchall()
+        "SELECT outcome_detail, count(*) FROM series GROUP BY ALL ORDER BY outcome_detail"
+    ).fetchall()
     total = sum(n for _k, n in outcomes)
     summary = ", ".join(f"{n:,} {k}" for k, n in outcomes)
     return (f"{total:,} series ({summary}); incremental: recomputed {len(series_rows):,} "
@@ -132,7 +134,7 @@ def series_stage(ctx: Context) -> str:
 def _summary(series_rows: list[dict]) -> str:
     outcomes: dict[str, int] = defaultdict(int)
     for r in series_rows:
-        outcomes[r["outcome"]] += 1
+        outcomes[r["outcome_detail"]] += 1
     summary = ", ".join(f"{n:,} {k}" for k, n in sorted(outcomes.items()))
     return f"{len(series_rows):,} series ({summary})"
 
@@ -274,7 +276,8 @@ def _compute(
             "applied_at": ev.applied_at, "applied_by": ev.applied_by,
             "applied_notice": ev.applied_notice, "n_replies": ev.n_replies,
             "n_responses": ev.n_responses, "n_bot_replies": ev.n_bot_replies,
-            "outcome": outcome(s, ev, observed_until), "observed_until": observed_until,
+            "outcome": contract_outcome(detail := outcome(s, ev, observed_until)),
+            "outcome_detail": detail, "observed_until": observed_until,
         })
         for mid in s.message_ids:
             pe = per_post[mid]
@@ -624,24 +627,27 @@ def _refresh_others(ctx: Context, recomputed: set[str]) -> int:
     table = pa.table({"series_id": pa.array(sorted(recomputed), pa.string())})
     with registered(ctx.con, "_recomputed", table):
         rows = ctx.rows(
-            "SELECT series_id, lists, posted_at, first_response_at, outcome, observed_until, "
+            "SELECT series_id, lists, posted_at, first_response_at, outcome_detail, "
+            "observed_until, "
             "author_email, author_org_kind, author_org FROM series "
             "WHERE series_id NOT IN (SELECT series_id FROM _recomputed)")
     changed = []
     for r in rows:
         observed_until = _observed(r["lists"] or (), list_end, last_any)
-        result = r["outcome"]
+        result = r["outcome_detail"]
         if result in ANSWER_OUTCOMES:
             result = answered_outcome(r["posted_at"], r["first_response_at"], observed_until)
         kind, org = _org_at(ctx, r["author_email"], r["posted_at"])
         if (observed_until, result, kind, org) != (
-                r["observed_until"], r["outcome"], r["author_org_kind"], r["author_org"]):
+                r["observed_until"], r["outcome_detail"], r["author_org_kind"], r["author_org"]):
             changed.append({"series_id": r["series_id"], "observed_until": observed_until,
-                            "outcome": result, "author_org_kind": kind, "author_org": org})
+                            "outcome": contract_outcome(result), "outcome_detail": result,
+                            "author_org_kind": kind, "author_org": org})
     if changed:
         schema = pa.schema([("series_id", pa.string()),
                             ("observed_until", pa.timestamp("us", tz="UTC")),
-                            ("outcome", pa.string()), ("author_org_kind", pa.string()),
+                            ("outcome", pa.string()), ("outcome_detail", pa.string()),
+                            ("author_org_kind", pa.string()),
                             ("author_org", pa.string())])
         table = pa.Table.from_pylist(changed, schema=schema)
         update_rows(ctx.con, "series", "series_id", table)
