@@ -112,7 +112,8 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
 @db_option
 @click.option("--kernel-git", "kernel_git", type=click.Path(file_okay=False, path_type=Path),
               help="A kernel git tree: a series whose patch was committed there (same "
-                   "subject and author) is applied. Remembered for later runs.")
+                   "subject and author, or same git patch-id) is applied. Remembered for "
+                   "later runs.")
 @click.option("--no-kernel-git", is_flag=True, help="Forget the kernel git tree given before.")
 @click.option("--full", is_flag=True,
               help="Recompute every enrichment table whole, even when an incremental "

@@ -288,3 +288,10 @@ CREATE TABLE IF NOT EXISTS enrich_runs (
 -- on its next write, and the enrichment version bump refills them in a whole run.
 ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_detail VARCHAR;
 ALTER TABLE series ALTER COLUMN outcome DROP NOT NULL;
+
+-- git patch-id of each posted diff (git patch-id --stable over the mail's diff), computed
+-- once per message and only when a kernel tree is set; NULL where the mail gave none.
+CREATE TABLE IF NOT EXISTS patch_ids (
+    message_id  VARCHAR PRIMARY KEY,
+    patch_id    VARCHAR
+);
