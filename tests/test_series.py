@@ -101,3 +101,30 @@ def test_versions_before_b4_change_id_join_the_change_id_line():
     assert series["v4"].prev_series_id == "v1"
     assert series["v1"].version_key == series["v4"].version_key
     assert series["v1"].later_version
+
+
+def test_applied_notice_counts_from_maintainers_and_bots_only():
+    """Issue #4: "applied" is a maintainer's reply or patchwork-bot's notice; a tester's
+    or bystander's "Applied" line does not decide the outcome (with MAINTAINERS known)."""
+    from ingest.enrich.review import Node, ReplyIndex, post_events
+
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+    def node(mid, parent, hours, person, bot=False, notice=None, post=False):
+        return Node(mid, parent, t0 + dt.timedelta(hours=hours), person, bot, post, notice)
+
+    index = ReplyIndex([
+        node("p", None, 0, "author", post=True),
+        node("r1", "p", 1, "bystander", notice="Applied on my tree, works"),
+        node("r2", "p", 2, "maint", notice="Applied to wdt-next, thanks!"),
+        node("q", None, 0, "author", post=True),
+        node("r3", "q", 3, "bystander", notice="Applied, thanks"),
+        node("r4", "q", 4, "patchwork-bot", bot=True, notice="This patch was applied to x"),
+    ])
+    maint = frozenset({"maint"})
+    ev = post_events(index, "p", "author", maint, {}, appliers=maint)
+    assert (ev.applied_by, ev.applied_at) == ("maint", t0 + dt.timedelta(hours=2))
+    ev = post_events(index, "q", "author", maint, {}, appliers=maint)
+    assert ev.applied_by == "patchwork-bot"
+    # without MAINTAINERS nobody is known to be a maintainer: any sender counts
+    assert post_events(index, "p", "author", frozenset(), {}).applied_by == "bystander"

@@ -121,13 +121,18 @@ def post_events(
     author: str,
     maintainers: frozenset[str],
     tags: dict[str, set[str]],
+    appliers: frozenset[str] | None = None,
 ) -> Events:
+    """What happened below one post. An "applied" notice counts from a bot
+    (patchwork-bot) or, when ``appliers`` is given (the persons listed ``M:`` or ``R:``
+    anywhere in MAINTAINERS), from one of them; from anyone when it is None."""
     ev = Events()
     replies = sorted(index.replies(post_id),
                      key=lambda n: (n.date is None, n.date or _MIN, n.message_id))
     for n in replies:
         ev.n_replies += 1
-        if n.applied_notice and (ev.applied_at is None):
+        if n.applied_notice and ev.applied_at is None and (
+                appliers is None or n.is_bot or n.person in appliers):
             ev.applied_at, ev.applied_by, ev.applied_notice = n.date, n.person, n.applied_notice
         if n.is_bot:
             ev.n_bot_replies += 1
@@ -197,6 +202,7 @@ def review_all(
     series: dict[str, Series],
     maintainers_of: Callable[[Series], frozenset[str]],
     tags: dict[str, set[str]],
+    appliers: frozenset[str] | None = None,
 ) -> tuple[dict[str, Events], dict[str, Events]]:
     """Events per post (message_id) and per series (series_id)."""
     per_post: dict[str, Events] = {}
@@ -205,7 +211,7 @@ def review_all(
         maint = maintainers_of(s)
         total = Events()
         for mid in s.message_ids:
-            ev = post_events(index, mid, s.author, maint, tags)
+            ev = post_events(index, mid, s.author, maint, tags, appliers)
             per_post[mid] = ev
             total.merge(ev)
         per_series[s.series_id] = total

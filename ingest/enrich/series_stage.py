@@ -246,7 +246,11 @@ def _compute(
         f"{in_region}"
     ).fetchall():
         tags[mid].add(kind)
-    per_post, per_series = review_all(index, series, maintainers_of, dict(tags))
+    # "applied" is a maintainer's word (or patchwork-bot's): anyone M: or R: somewhere
+    appliers = None if ctx.matcher is None else frozenset(
+        p for sec in ctx.matcher.sections for c in (*sec.maintainers, *sec.reviewers)
+        if (p := ctx.person(c.email)))
+    per_post, per_series = review_all(index, series, maintainers_of, dict(tags), appliers)
     for sid, (at, by, notice) in _tree_evidence(ctx, series, by_id).items():
         ev = per_series[sid]
         if ev.applied_at is None or at < ev.applied_at:
