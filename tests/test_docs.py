@@ -1,0 +1,34 @@
+"""The documentation keeps up with the database: every table and column is in docs/schema.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from ingest.load.database import schema_sql
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_every_table_and_column_is_documented():
+    con = duckdb.connect()
+    con.execute(schema_sql())
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns ORDER BY ALL"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    con.close()
+    text = (DOCS / "schema.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
+    missing = []
+    for table, cols in columns.items():
+        if table not in sections:
+            missing.append(table)
+            continue
+        documented = set(re.findall(r"^\|[^|]*", sections[table], re.M))
+        names = {n for cell in documented for n in re.findall(r"`(\w+)`", cell)}
+        missing += [f"{table}.{c}" for c in cols if c not in names]
+    assert missing == []
