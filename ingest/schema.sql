@@ -233,6 +233,7 @@ CREATE TABLE IF NOT EXISTS series (
     first_review_at                 TIMESTAMPTZ,
     first_review_by                 VARCHAR,
     first_review_kind               VARCHAR,
+    first_review_carried            BOOLEAN NOT NULL,     -- the first review tag was carried in the patches
     first_tested_at                 TIMESTAMPTZ,
     carried_review_tags             INTEGER NOT NULL,     -- Reviewed/Acked-by already in the patches
     applied_at                      TIMESTAMPTZ,
@@ -288,6 +289,7 @@ CREATE TABLE IF NOT EXISTS enrich_runs (
 -- on its next write, and the enrichment version bump refills them in a whole run.
 ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_detail VARCHAR;
 ALTER TABLE series ALTER COLUMN outcome DROP NOT NULL;
+ALTER TABLE series ADD COLUMN IF NOT EXISTS first_review_carried BOOLEAN;
 
 -- git patch-id of each posted diff (git patch-id --stable over the mail's diff), computed
 -- once per message and only when a kernel tree is set; NULL where the mail gave none.

@@ -256,13 +256,19 @@ def _compute(
         if ev.applied_at is None or at < ev.applied_at:
             ev.applied_at, ev.applied_by, ev.applied_notice = at, by, notice
     list_end, last_any = _list_end(ctx)
-    carried = _carried_tags(ctx, series, in_region)
+    carried, first_carried = _carried_tags(ctx, series, in_region)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []
     for s in series.values():
         ev = per_series[s.series_id]
         observed_until = _observed(s.lists, list_end, last_any)
         kind, org = _org_at(ctx, s.author_email, s.posted_at)
+        review = (ev.first_review_at, ev.first_review_by, ev.first_review_kind, False)
+        if s.series_id in first_carried and s.posted_at is not None:
+            # PRODUCT.md: a review tag is given in a reply *or carried in a later version*;
+            # a posting that carries one arrives reviewed, so it counts from posted_at
+            by, tag = first_carried[s.series_id]
+            review = (s.posted_at, by, tag, True)
         series_rows.append({
             "series_id": s.series_id, "version": s.version, "version_key": s.version_key,
             "prev_series_id": s.prev_series_id, "next_series_id": s.next_series_id,
@@ -277,8 +283,9 @@ def _compute(
             "first_response_by": ev.first_response_by,
             "first_maintainer_response_at": ev.first_maintainer_response_at,
             "first_maintainer_response_by": ev.first_maintainer_response_by,
-            "first_review_at": ev.first_review_at, "first_review_by": ev.first_review_by,
-            "first_review_kind": ev.first_review_kind, "first_tested_at": ev.first_tested_at,
+            "first_review_at": review[0], "first_review_by": review[1],
+            "first_review_kind": review[2], "first_review_carried": review[3],
+            "first_tested_at": ev.first_tested_at,
             "carried_review_tags": carried.get(s.series_id, 0),
             "applied_at": ev.applied_at, "applied_by": ev.applied_by,
             "applied_notice": ev.applied_notice, "n_replies": ev.n_replies,
@@ -417,18 +424,25 @@ def _patch_ids_of(ctx: Context, message_ids: list[str]) -> dict[str, str]:
 
 
 def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
-                  ) -> dict[str, int]:
-    """Reviewed-by / Acked-by already in a series' own patches, from someone else."""
+                  ) -> tuple[dict[str, int], dict[str, tuple[str | None, str]]]:
+    """Reviewed-by / Acked-by already in a series' own patches, from someone else: how
+    many per series, and the first one (person, kind; patch order, then trailer order)."""
     of_post = {mid: s for s in series.values() for mid in s.patch_ids}
+    order = {mid: i for s in series.values() for i, mid in enumerate(s.patch_ids)}
     out: dict[str, int] = defaultdict(int)
-    for mid, email in ctx.con.execute(
-        "SELECT message_id, email FROM trailers WHERE NOT in_reply AND email IS NOT NULL "
-        f"AND kind IN {_CARRIED_TAGS}{in_region}"
+    first: dict[str, tuple[tuple[int, int], str | None, str]] = {}
+    for mid, email, kind, position in ctx.con.execute(
+        "SELECT message_id, email, kind, position FROM trailers WHERE NOT in_reply "
+        f"AND email IS NOT NULL AND kind IN {_CARRIED_TAGS}{in_region}"
     ).fetchall():
         s = of_post.get(mid)
-        if s is not None and ctx.person(email) != s.author:
-            out[s.series_id] += 1
-    return out
+        if s is None or (person := ctx.person(email)) == s.author:
+            continue
+        out[s.series_id] += 1
+        key = (order[mid], position)
+        if s.series_id not in first or key < first[s.series_id][0]:
+            first[s.series_id] = (key, person, kind)
+    return out, {sid: (p, k) for sid, (_key, p, k) in first.items()}
 
 
 # -- the incremental region ------------------------------------------------------------
