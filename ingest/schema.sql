@@ -267,6 +267,21 @@ CREATE TABLE IF NOT EXISTS posts (
     observed_until                  TIMESTAMPTZ
 );
 
+-- Every Reviewed-by / Acked-by / Tested-by attached to the post (patch or cover letter)
+-- it answers: from a reply, the nearest post above it; carried in a patch, that patch.
+CREATE TABLE IF NOT EXISTS review_tags (
+    series_id   VARCHAR NOT NULL,
+    post_id     VARCHAR NOT NULL,         -- the patch or cover letter the tag is for
+    message_id  VARCHAR NOT NULL,         -- the message carrying the trailer (reply or the patch)
+    position    INTEGER NOT NULL,         -- trailers.position in that message
+    kind        VARCHAR NOT NULL,         -- reviewed-by | acked-by | tested-by
+    email       VARCHAR,                  -- the address in the trailer
+    person_id   VARCHAR,                  -- that address's person
+    given_by    VARCHAR,                  -- sender (person) of the reply; the author when carried
+    given_at    TIMESTAMPTZ,              -- date of the reply; the patch's date when carried
+    carried     BOOLEAN NOT NULL          -- in the patch itself (given on an earlier version or off-list)
+);
+
 -- One row per enrichment run; the latest row says what the enrichment tables cover
 -- (written in the same transaction as them). An ingest that only added messages is
 -- enriched incrementally from here; anything else recomputes whole (docs/guide.md).

@@ -38,6 +38,7 @@ TABLES = {
     "subsystems": "*",
     "series": "*",
     "posts": "*",
+    "review_tags": "*",
 }
 
 

@@ -128,3 +128,59 @@ def test_applied_notice_counts_from_maintainers_and_bots_only():
     assert ev.applied_by == "patchwork-bot"
     # without MAINTAINERS nobody is known to be a maintainer: any sender counts
     assert post_events(index, "p", "author", frozenset(), {}).applied_by == "bystander"
+
+
+def test_review_tags_attach_to_the_post_they_answer(tmp_path):
+    """A tag in a reply goes to the nearest post above it, however deep the reply; a tag
+    carried in a later version's patch goes to that patch (issue #4)."""
+    from ingest.enrich.stages import run_stages
+    from ingest.load import Store
+    from tests.conftest import run_ingest, write_v1
+
+    def mail(mid, subject, sender, day, body, parent=None):
+        head = (f"From: {sender}\nSubject: {subject}\nMessage-ID: <{mid}>\n"
+                f"Date: Mon, {day} Jan 2024 10:00:00 +0000\n")
+        if parent:
+            head += f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n"
+        return (head + "\n" + body).encode()
+
+    diff = ("---\ndiff --git a/drivers/wdt.c b/drivers/wdt.c\n--- a/drivers/wdt.c\n"
+            "+++ b/drivers/wdt.c\n@@ -1 +1 @@\n-int a;\n+int b;\n")
+    ann, rev, tst = ("Ann Author <ann@corp.example>", "Rita Reviewer <rita@corp.example>",
+                     "Tom Tester <tom@corp.example>")
+    mails = [
+        mail("c@x", "[PATCH 0/1] wdt: things", ann, 1, "cover\n"),
+        mail("p@x", "[PATCH 1/1] wdt: change a", ann, 1,
+             f"Change it.\n\nSigned-off-by: {ann}\n{diff}", "c@x"),
+        mail("r1@x", "Re: [PATCH 1/1] wdt: change a", rev, 2,
+             "> Change it.\n\nLooks good.\n\nReviewed-by: Rita Reviewer <rita@corp.example>\n",
+             "p@x"),
+        mail("r2@x", "Re: [PATCH 1/1] wdt: change a", ann, 3, "> Looks good.\n\nThanks!\n",
+             "r1@x"),
+        mail("r3@x", "Re: [PATCH 1/1] wdt: change a", tst, 4,
+             "> Thanks!\n\nTested-by: Tom Tester <tom@corp.example>\n", "r2@x"),
+        mail("r4@x", "Re: [PATCH 0/1] wdt: things", rev, 4,
+             "> cover\n\nAcked-by: Rita Reviewer <rita@corp.example>\n", "c@x"),
+        mail("v2@x", "[PATCH v2] wdt: change a", ann, 9,
+             f"Change it.\n\nReviewed-by: Rita Reviewer <rita@corp.example>\n"
+             f"Signed-off-by: {ann}\n{diff}"),
+    ]
+    db = tmp_path / "x.duckdb"
+    run_ingest([write_v1(tmp_path / "l.git", mails)], db)
+    store = Store(db)
+    try:
+        run_stages(store.con)
+        got = sorted(store.con.execute(
+            "SELECT post_id, message_id, kind, person_id, carried FROM review_tags").fetchall())
+        first = store.con.execute(
+            "SELECT first_review_carried, first_review_by FROM series WHERE series_id = 'v2@x'"
+        ).fetchall()
+    finally:
+        store.close()
+    assert got == [
+        ("c@x", "r4@x", "acked-by", "rita@corp.example", False),
+        ("p@x", "r1@x", "reviewed-by", "rita@corp.example", False),
+        ("p@x", "r3@x", "tested-by", "tom@corp.example", False),
+        ("v2@x", "v2@x", "reviewed-by", "rita@corp.example", True),
+    ]
+    assert first == [(True, "rita@corp.example")]

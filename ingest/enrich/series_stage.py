@@ -94,11 +94,12 @@ def series_stage(ctx: Context) -> str:
         region, why = _region(ctx)
     if region is None:
         msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages")
-        series_rows, post_table, msg_series, msg_subs = _compute(ctx, msgs, None)
+        series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(ctx, msgs, None)
         replace_tables(ctx.con, {
             "series": _table(series_rows, "series", ctx),
             "posts": _table(post_table, "posts", ctx),
             "message_subsystems": _subs_table(msg_subs),
+            "review_tags": _table(tag_rows, "review_tags", ctx),
         })
         set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                               "series_id": list(msg_series.values())}))
@@ -114,11 +115,13 @@ def series_stage(ctx: Context) -> str:
         old_series = {r[0] for r in ctx.con.execute(
             "SELECT DISTINCT series_id FROM posts WHERE message_id IN "
             "(SELECT message_id FROM _region_ids)").fetchall()}
-        series_rows, post_table, msg_series, msg_subs = _compute(ctx, msgs, "_region_ids")
+        series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(
+            ctx, msgs, "_region_ids")
     replace_rows(ctx.con, {
         "series": ("series_id", old_series, _table(series_rows, "series", ctx)),
         "posts": ("message_id", ids, _table(post_table, "posts", ctx)),
         "message_subsystems": ("message_id", ids, _subs_table(msg_subs)),
+        "review_tags": ("post_id", ids, _table(tag_rows, "review_tags", ctx)),
     })
     set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                           "series_id": list(msg_series.values())}), scope=ids)
@@ -170,8 +173,9 @@ def _observed(lists, list_end: dict[str, dt.datetime], last_any: dt.datetime | N
 
 def _compute(
     ctx: Context, msgs: list[dict], region_view: str | None
-) -> tuple[list[dict], list[dict], dict[str, str], list[tuple[str, str, str]]]:
-    """Series, posts, series of each message and subsystems of each message, from
+) -> tuple[list[dict], list[dict], dict[str, str], list[tuple[str, str, str]], list[dict]]:
+    """Series, posts, series of each message, subsystems of each message and review
+    tags attached to their posts, from
     ``msgs``: every message, or (``region_view`` names a view of their Message-IDs)
     whole threads closed under what ties series together (`_region`)."""
     in_region = (f" AND message_id IN (SELECT message_id FROM {region_view})"
@@ -259,6 +263,7 @@ def _compute(
     carried, first_carried = _carried_tags(ctx, series, in_region)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []
+    tag_rows = _review_tag_rows(ctx, series, index, by_id, in_region)
     for s in series.values():
         ev = per_series[s.series_id]
         observed_until = _observed(s.lists, list_end, last_any)
@@ -325,7 +330,7 @@ def _compute(
             for lst in m["lists"] or []:
                 seen.extend(x for x in ctx.matcher.sections_for_list(lst) if x not in seen)
             msg_subs.extend((mid, x, "list") for x in seen)
-    return series_rows, post_table, msg_series, msg_subs
+    return series_rows, post_table, msg_series, msg_subs, tag_rows
 
 
 def _empty(name: str, ctx: Context) -> pa.Table:
@@ -391,6 +396,41 @@ def _tree_evidence(
                 f"commit {c.sha[:12]} in {repo.name} ({how}): {c.subject}"[:200],
             )
     return found
+
+
+def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
+                     by_id: dict[str, dict], in_region: str) -> list[dict]:
+    """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
+    a reply goes to the nearest post above the reply (its patch or cover letter, however
+    deep the reply); a tag carried in a patch (from someone other than the author) goes
+    to that patch. Bots' replies are left out."""
+    trailers: dict[str, list[tuple]] = defaultdict(list)
+    for mid, pos, kind, email, in_reply in ctx.con.execute(
+        "SELECT message_id, position, kind, email, in_reply FROM trailers WHERE "
+        f"kind IN {_REVIEW_TAGS}{in_region} ORDER BY message_id, position"
+    ).fetchall():
+        trailers[mid].append((pos, kind, email, in_reply))
+    rows = []
+
+    def add(s: Series, post: str, mid: str, given_by, given_at, carried: bool) -> None:
+        for pos, kind, email, in_reply in trailers.get(mid, ()):
+            if in_reply == carried:
+                continue
+            person = ctx.person(email) if email else None
+            if carried and person == s.author:
+                continue
+            rows.append({"series_id": s.series_id, "post_id": post, "message_id": mid,
+                         "position": pos, "kind": kind, "email": email, "person_id": person,
+                         "given_by": given_by, "given_at": given_at, "carried": carried})
+
+    for s in series.values():
+        for post in s.message_ids:
+            if post in s.patch_ids:
+                add(s, post, post, s.author, by_id[post]["date"], True)
+            for n in sorted(index.replies(post), key=lambda n: n.message_id):
+                if not n.is_bot:
+                    add(s, post, n.message_id, n.person, n.date, False)
+    return rows
 
 
 def _store_patch_ids(ctx: Context) -> None:
