@@ -127,6 +127,7 @@ class ParsedMessage:
     lines_removed: int | None
     change_id: str | None
     applied_notice: str | None
+    bot_report: str | None
     to_addrs: list[str]
     cc_addrs: list[str]
     list: str | None

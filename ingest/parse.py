@@ -28,7 +28,7 @@ from ingest.diff import parse_diff
 from ingest.headers import has_fields, split_headers
 from ingest.model import ParsedMessage, ParseFailure, RawMail
 from ingest.subjects import parse_subject
-from ingest.trailers import applied_notice, find_trailers, unquoted
+from ingest.trailers import applied_notice, bot_report, find_trailers, unquoted
 
 _FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
 # b4 writes "change-id: 20240101-short-slug-0123456789ab" (lower case, dated); Gerrit's
@@ -262,6 +262,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         find_trailers(text, is_reply=is_reply, is_patch=is_patch, own=own) if text else []
     )
     applied = applied_notice(text, own=own) if own is not None else None
+    report = bot_report(own) if own is not None else None
     change_id = None
     if text and "change-id: " in text:
         m = _CHANGE_ID.search(text)
@@ -298,6 +299,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         lines_removed=diff.removed if diff else None,
         change_id=change_id,
         applied_notice=applied,
+        bot_report=report,
         to_addrs=list(_addresses(headers.get("to"))),
         cc_addrs=list(_addresses(headers.get("cc"))),
         list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS messages (
     lines_removed     INTEGER,
     change_id         VARCHAR,               -- b4 change-id trailer, if any
     applied_notice    VARCHAR,               -- a reply's own line saying "applied"/"queued", if any
+    bot_report        VARCHAR,               -- a reply's opening line of a tool's report sent from a person's address
     to_addrs          VARCHAR[],
     cc_addrs          VARCHAR[],
     lists             VARCHAR[],             -- list addresses whose archives hold this message
@@ -305,6 +306,7 @@ CREATE TABLE IF NOT EXISTS enrich_runs (
 ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_detail VARCHAR;
 ALTER TABLE series ALTER COLUMN outcome DROP NOT NULL;
 ALTER TABLE series ADD COLUMN IF NOT EXISTS first_review_carried BOOLEAN;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS bot_report VARCHAR;
 
 -- git patch-id of each posted diff (git patch-id --stable over the mail's diff), computed
 -- once per message and only when a kernel tree is set; NULL where the mail gave none.

@@ -144,6 +144,30 @@ _NOT_TAKEN = re.compile(
     r"\b(?:on top of|local(?:ly)?|for review|for testing|will test|but\b|tested)", re.I)
 
 
+# Reports that tools send from a person's own address, so neither the address nor the
+# name says "bot". Each pattern is the opening of the report as the tool writes it:
+# Rob Herring's devicetree binding checker (dt_binding_check / DTB warnings, sent by his
+# script from robh@kernel.org; its mails on linux-watchdog read "My bot found errors
+# running 'make dt_binding_check' on your patch:").
+_ATTRIBUTION = re.compile(r"\A\s*On\b.{0,300}?\bwrote:\s*\Z", re.S)
+_BOT_REPORT = re.compile(
+    r"^[ \t]*(My bot found (?:errors|new DTB warnings)[^\n]*)", re.M)
+
+
+def bot_report(own: str) -> str | None:
+    """The opening line of an automated report in a reply's own text, if it is one.
+
+    Only the first paragraph counts (after an "On …, X wrote:" attribution line): a
+    person who quotes the bot further down is still a person answering."""
+    paragraphs = [p for p in own.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    if paragraphs and _ATTRIBUTION.match(paragraphs[0]):
+        paragraphs = paragraphs[1:]
+    if not paragraphs:
+        return None
+    m = _BOT_REPORT.search(paragraphs[0])
+    return m.group(1).strip()[:200] if m else None
+
+
 def applied_notice(body: str, *, own: str | None = None) -> str | None:
     """The line of a reply's own text that says the patch was taken, if any.
 

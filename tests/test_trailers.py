@@ -185,3 +185,13 @@ def test_applied_notice(text: str, notice: str | None) -> None:
     from ingest.trailers import applied_notice
 
     assert applied_notice(text) == notice
+
+
+def test_bot_report_only_opens_a_reply():
+    from ingest.trailers import bot_report
+
+    report = "My bot found errors running 'make dt_binding_check' on your patch:"
+    assert bot_report(f"On Mon, 3 Jun 2024, Ann\nAuthor wrote:\n\n{report}\n\nmore\n") == report
+    assert bot_report(f"\n{report}\n") == report
+    assert bot_report(f"Looks fine to me.\n\n{report}\n") is None  # a person, quoting it
+    assert bot_report("Thanks, applied.\n") is None

@@ -45,7 +45,7 @@ from ingest.sources.patchid import mail_patch_ids, tree_patch_ids
 _COLUMNS = (
     'message_id, from_email, date, subject_base, patch_version, patch_counter, '
     'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
-    '"references", change_id, lists, files, applied_notice, prefixes'
+    '"references", change_id, lists, files, applied_notice, bot_report, prefixes'
 )
 _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
 _CARRIED_TAGS = "('reviewed-by', 'acked-by')"
@@ -187,8 +187,10 @@ def _compute(
     bots = BotRules.builtin()
 
     def is_bot(m: dict) -> bool:
-        return person_of.get(m["from_email"]) in bot_people or bots.is_bot_message(
-            m["message_id"])
+        """A bot's address or name, a bot's Message-ID sent from a person's address, or a
+        tool's report (``messages.bot_report``) sent from a person's address."""
+        return (person_of.get(m["from_email"]) in bot_people or m["bot_report"] is not None
+                or bots.is_bot_message(m["message_id"]))
 
     heads = {
         m["in_reply_to"] for m in msgs

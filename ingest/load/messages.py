@@ -56,6 +56,7 @@ _MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("lines_removed", pa.int32()),
     ("change_id", pa.string()),
     ("applied_notice", pa.string()),
+    ("bot_report", pa.string()),
     ("to_addrs", pa.list_(pa.string())),
     ("cc_addrs", pa.list_(pa.string())),
     ("body_bytes", pa.int32()),
