@@ -62,5 +62,21 @@ class Context:
             return None
         return self.identities.person_id(email) if self.identities else email
 
+    def sections_for_files(
+        self, files: list[str] | None, *, every: bool = False
+    ) -> tuple[str, ...]:
+        """The subsystems of a diff: per file the most specific matching sections (or,
+        with ``every``, all matching sections: whose maintainers get_maintainer.pl would
+        list), united in file order; memoised per path for the run."""
+        if not files or self.matcher is None:
+            return ()
+        out: list[str] = []
+        for f in files:
+            pair = self.file_sections.get(f)
+            if pair is None:
+                pair = self.file_sections[f] = self.matcher.both(f)
+            out.extend(x for x in pair[0 if every else 1] if x not in out)
+        return tuple(out)
+
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         return self.con.sql(sql, params=params).to_arrow_table().to_pylist()

@@ -3,21 +3,21 @@ outcomes (pure logic in series.py and review.py; this module reads and writes).
 
 After an ingest that only added messages (``ctx.delta``), only a **region** is recomputed:
 the threads of the new messages, closed under everything that ties a series to other
-threads (see `_region`); every other series gets only its end of observation, the
+threads (see `region.region`); every other series gets only its end of observation, the
 outcomes that depend on it, and its author's organisation refreshed.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 import pyarrow as pa
 
 from ingest.enrich.context import Context
-from ingest.enrich.people import BotRules, normalise_email
+from ingest.enrich.people import BotRules
+from ingest.enrich.region import CARRIED_TAGS
+from ingest.enrich.region import region as find_region
 from ingest.enrich.review import (
     ANSWER_OUTCOMES,
     Node,
@@ -28,19 +28,15 @@ from ingest.enrich.review import (
     review_all,
 )
 from ingest.enrich.series import (
-    UNTHREADED_WINDOW,
     Series,
-    backport_branch,
     group_series,
     link_versions,
-    normalise_subject,
     posts_from_rows,
 )
+from ingest.enrich.tree_evidence import store_patch_ids, tree_evidence
 from ingest.load import replace_tables, set_message_series
 from ingest.load.database import registered
 from ingest.load.enrichment import replace_rows, update_rows
-from ingest.sources.kernel_tree import TreeCommit, tree_commits
-from ingest.sources.patchid import mail_patch_ids, tree_patch_ids
 
 _COLUMNS = (
     'message_id, from_email, date, subject_base, patch_version, patch_counter, '
@@ -48,24 +44,6 @@ _COLUMNS = (
     '"references", change_id, lists, files, applied_notice, bot_report, prefixes'
 )
 _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
-_CARRIED_TAGS = "('reviewed-by', 'acked-by')"
-
-
-def _sections_for_files(
-    ctx: Context, files: list[str] | None, *, every: bool = False
-) -> tuple[str, ...]:
-    """The subsystems of a diff: per file the most specific matching sections (or, with
-    ``every``, all matching sections: whose maintainers get_maintainer.pl would list)."""
-    if not files or ctx.matcher is None:
-        return ()
-    cache = ctx.file_sections
-    out: list[str] = []
-    for f in files:
-        pair = cache.get(f)
-        if pair is None:
-            pair = cache[f] = ctx.matcher.both(f)
-        out.extend(x for x in pair[0 if every else 1] if x not in out)
-    return tuple(out)
 
 
 def _is_post(
@@ -89,9 +67,9 @@ def series_stage(ctx: Context) -> str:
     region: set[str] | None = None
     why = ""
     if ctx.inputs("kernel-git"):
-        _store_patch_ids(ctx)
+        store_patch_ids(ctx)
     if ctx.delta is not None:
-        region, why = _region(ctx)
+        region, why = find_region(ctx)
     if region is None:
         msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages")
         series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(ctx, msgs, None)
@@ -203,7 +181,7 @@ def _compute(
 
     # subsystems: of each post from its files; of a series, the union; without any diff,
     # from the lists it was posted to
-    post_subs = {mid: _sections_for_files(ctx, by_id[mid]["files"]) for mid in anchor}
+    post_subs = {mid: ctx.sections_for_files(by_id[mid]["files"]) for mid in anchor}
     series_subs: dict[str, tuple[str, ...]] = {}
     for s in series.values():
         subs: list[str] = []
@@ -232,7 +210,7 @@ def _compute(
         specific: a subsystem maintainer answering a driver patch is a maintainer)."""
         names = set(series_subs[s.series_id])
         for mid in s.message_ids:
-            names.update(_sections_for_files(ctx, by_id[mid]["files"], every=True))
+            names.update(ctx.sections_for_files(by_id[mid]["files"], every=True))
         out: set[str] = set()
         for name in names:
             out |= section_people(name)
@@ -257,7 +235,7 @@ def _compute(
         p for sec in ctx.matcher.sections for c in (*sec.maintainers, *sec.reviewers)
         if (p := ctx.person(c.email)))
     per_post, per_series = review_all(index, series, maintainers_of, dict(tags), appliers)
-    for sid, (at, by, notice) in _tree_evidence(ctx, series, by_id).items():
+    for sid, (at, by, notice) in tree_evidence(ctx, series, by_id).items():
         ev = per_series[sid]
         if ev.applied_at is None or at < ev.applied_at:
             ev.applied_at, ev.applied_by, ev.applied_notice = at, by, notice
@@ -322,7 +300,7 @@ def _compute(
     # subsystems of every message: its own diff, else its series, else its lists
     for m in msgs:
         mid = m["message_id"]
-        own = _sections_for_files(ctx, m["files"])
+        own = ctx.sections_for_files(m["files"])
         if own:
             msg_subs.extend((mid, x, "files") for x in own)
         elif mid in msg_series:
@@ -344,60 +322,6 @@ def _org_at(ctx: Context, email: str | None, at: dt.datetime | None) -> tuple[st
         return "unknown", None
     a = ctx.resolver.attribute(email, at)
     return str(a.kind), a.org
-
-
-def _tree_evidence(
-    ctx: Context, series: dict[str, Series], by_id: dict[str, dict]
-) -> dict[str, tuple[dt.datetime, str | None, str]]:
-    """Series with a patch committed to the given kernel tree after the posting: the same
-    normalised subject and the same author (address or person), or the same git
-    patch-id (the same change, whatever the subject or author became). Returns, per
-    series, the earliest such commit's time, committer and a notice naming the commit."""
-    trees = ctx.inputs("kernel-git")
-    if not trees or not series:
-        return {}
-    repo = Path(trees[-1][0])
-    start = min((s.posted_at for s in series.values() if s.posted_at), default=None)
-    since = start - dt.timedelta(days=1) if start else None
-    index: dict[str, list[TreeCommit]] = defaultdict(list)
-    commits: dict[str, TreeCommit] = {}
-    for c in tree_commits(repo, since):
-        index[normalise_subject(c.subject)].append(c)
-        commits[c.sha] = c
-    patch_mids = [mid for s in series.values() for mid in s.patch_ids]
-    pid_of = _patch_ids_of(ctx, patch_mids)
-    paths = {f for mid in patch_mids for f in by_id[mid]["files"] or ()}
-    by_pid = tree_patch_ids(repo, since, paths) if pid_of and paths else {}
-    # each commit goes to the latest posting before it that carries the patch (a v1
-    # and its v2 share subjects and often diffs; the commit is v2's)
-    claims: dict[str, tuple[dt.datetime, Series, str]] = {}
-    for s in series.values():
-        if s.posted_at is None:
-            continue
-        for mid in s.patch_ids:
-            found_by = [
-                (c, "same subject and author")
-                for c in index.get(normalise_subject(by_id[mid]["subject_base"] or ""), ())
-                if c.author_email == s.author_email or ctx.person(c.author_email) == s.author
-            ]
-            found_by += [(commits[sha], "same patch-id")
-                         for sha in by_pid.get(pid_of.get(mid, ""), ()) if sha in commits]
-            for c, how in found_by:
-                if c.commit_time < s.posted_at:
-                    continue
-                prior = claims.get(c.sha)
-                if prior is None or s.posted_at > prior[0]:
-                    claims[c.sha] = (s.posted_at, s, how)
-    found: dict[str, tuple[dt.datetime, str | None, str]] = {}
-    for sha, (_posted, s, how) in claims.items():
-        c = commits[sha]
-        best = found.get(s.series_id)
-        if best is None or c.commit_time < best[0]:
-            found[s.series_id] = (
-                c.commit_time, ctx.person(c.committer_email),
-                f"commit {c.sha[:12]} in {repo.name} ({how}): {c.subject}"[:200],
-            )
-    return found
 
 
 def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
@@ -435,36 +359,6 @@ def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
     return rows
 
 
-def _store_patch_ids(ctx: Context) -> None:
-    """git patch-ids of the posted diffs not yet known, read back from the archives
-    (``patch_ids`` keeps them across runs; NULL where a mail gave none)."""
-    rows = ctx.con.execute(
-        "SELECT m.message_id, arg_min(s.kind, s.run_id), arg_min(s.git_dir, s.run_id), "
-        "arg_min(s.blob, s.run_id), arg_min(s.path, s.run_id), "
-        "arg_min(s.byte_offset, s.run_id) "
-        "FROM messages m JOIN message_sources s USING (message_id) "
-        "WHERE m.has_diff AND NOT m.is_reply AND s.duplicate <> 'deleted' "
-        "AND m.message_id NOT IN (SELECT message_id FROM patch_ids) GROUP BY m.message_id"
-    ).fetchall()
-    if not rows:
-        return
-    found = mail_patch_ids({r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows})
-    ids = [r[0] for r in rows]
-    table = pa.table({"message_id": pa.array(ids, pa.string()),
-                      "patch_id": pa.array([found.get(i) for i in ids], pa.string())})
-    replace_rows(ctx.con, {"patch_ids": ("message_id", ids, table)})
-
-
-def _patch_ids_of(ctx: Context, message_ids: list[str]) -> dict[str, str]:
-    if not message_ids:
-        return {}
-    table = pa.table({"i": pa.array(sorted(set(message_ids)), pa.string())})
-    with registered(ctx.con, "_pid_of", table):
-        return dict(ctx.con.execute(
-            "SELECT message_id, patch_id FROM patch_ids WHERE patch_id IS NOT NULL "
-            "AND message_id IN (SELECT i FROM _pid_of)").fetchall())
-
-
 def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
                   ) -> tuple[dict[str, int], dict[str, tuple[str | None, str]]]:
     """Reviewed-by / Acked-by already in a series' own patches, from someone else: how
@@ -475,7 +369,7 @@ def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
     first: dict[str, tuple[tuple[int, int], str | None, str]] = {}
     for mid, email, kind, position in ctx.con.execute(
         "SELECT message_id, email, kind, position FROM trailers WHERE NOT in_reply "
-        f"AND email IS NOT NULL AND kind IN {_CARRIED_TAGS}{in_region}"
+        f"AND email IS NOT NULL AND kind IN {CARRIED_TAGS}{in_region}"
     ).fetchall():
         s = of_post.get(mid)
         if s is None or (person := ctx.person(email)) == s.author:
@@ -485,255 +379,6 @@ def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
         if s.series_id not in first or key < first[s.series_id][0]:
             first[s.series_id] = (key, person, kind)
     return out, {sid: (p, k) for sid, (_key, p, k) in first.items()}
-
-
-# -- the incremental region ------------------------------------------------------------
-
-_POST_COLUMNS = ('message_id, thread_id, from_email, date, subject_base, change_id, prefixes, '
-                 '"references"')
-_POSTLIKE = "NOT is_reply AND patch_version IS NOT NULL"
-
-
-def _region(ctx: Context) -> tuple[set[str] | None, str]:
-    """The threads whose series must be recomputed after messages were added, or None
-    (and why) when the series stage must recompute whole.
-
-    It starts from the threads of the new messages (a thread that a new parent joined is
-    one of them), of older messages that gained a list, of messages sent by (or, for
-    carried review tags, naming) an address whose person changed, and of diffs whose
-    subsystems a newly seen directory may change. It then adds, until nothing more comes
-    in, the threads of every posting that a posting inside could share a series or a
-    version line with: the same author within `UNTHREADED_WINDOW` (patches sent without
-    threading join a start of the same author), a References entry either way (a patch
-    joins the series of any earlier posting of its author it names), the same author and
-    normalised subject, or the same change-id (versions); with a kernel tree, the same
-    author and normalised patch subject, or the same git patch-id (a commit goes to the
-    latest posting that carries it).
-    """
-    delta = ctx.delta
-    assert delta is not None
-    con = ctx.con
-    kernel = bool(ctx.inputs("kernel-git"))
-    changed = delta.changed_people
-    if changed and kernel:
-        return None, "people changed and a kernel tree is set (commits name people)"
-    threads = set(delta.threads)
-    if changed:
-        threads |= _maintainer_seeds(ctx, changed)
-    seeds: list[tuple[str, list[str]]] = [("message_id", sorted(delta.relisted))]
-    if changed:
-        seeds.append(("from_email", _matching(ctx, changed, "SELECT DISTINCT from_email "
-                                              "FROM messages WHERE from_email IS NOT NULL")))
-        tagged = _matching(ctx, changed, "SELECT DISTINCT email FROM trailers WHERE NOT "
-                           f"in_reply AND email IS NOT NULL AND kind IN {_CARRIED_TAGS}")
-        if tagged:
-            with registered(con, "_seed_tags", pa.table({"email": pa.array(tagged, pa.string())})):
-                threads.update(r[0] for r in con.execute(
-                    "SELECT DISTINCT m.thread_id FROM trailers t JOIN messages m USING "
-                    f"(message_id) WHERE NOT t.in_reply AND t.kind IN {_CARRIED_TAGS} AND "
-                    "t.email IN (SELECT email FROM _seed_tags)").fetchall())
-    for column, values in seeds:
-        if values:
-            with registered(con, "_seeds", pa.table({"v": pa.array(values, pa.string())})):
-                threads.update(r[0] for r in con.execute(
-                    f"SELECT DISTINCT thread_id FROM messages WHERE {column} IN "
-                    "(SELECT v FROM _seeds)").fetchall())
-    if delta.redirected_paths:
-        table = pa.table({"f": pa.array(delta.redirected_paths, pa.string())})
-        with registered(con, "_seed_paths", table):
-            threads.update(r[0] for r in con.execute(
-                "SELECT DISTINCT thread_id FROM (SELECT thread_id, unnest(files) AS f FROM "
-                "messages WHERE has_diff) WHERE f IN (SELECT f FROM _seed_paths)").fetchall())
-    threads.discard(None)
-    _close_region(ctx, threads, kernel)
-    why = _check_region(ctx, threads)
-    return (None, why) if why else (threads, "")
-
-
-def _close_region(ctx: Context, threads: set[str], kernel: bool) -> None:
-    """Add to ``threads`` the threads of postings that may share a series or a version
-    line with a posting in them (see `_region`), until nothing more comes in."""
-    con = ctx.con
-    raw_of: dict[str, list[str]] = defaultdict(list)  # person → from_email values of posts
-    for (email,) in con.execute(
-            f"SELECT DISTINCT from_email FROM messages WHERE {_POSTLIKE} "
-            "AND from_email IS NOT NULL").fetchall():
-        raw_of[ctx.person(email)].append(email)
-    dates: dict[str, list[dt.datetime]] = defaultdict(list)  # person → sorted post dates
-    plain: set[str] = set()
-    cids: set[str] = set()
-    subjects: set[str] = set()
-    ids: set[str] = set()  # postings inside, and the Message-IDs they name in References
-    named: set[str] = set()
-    asked_people: set[str] = set()
-    asked_cids: set[str] = set()
-    outside: dict[str, dict] = {}
-
-    def keys(r: dict) -> tuple[str | None, str, str]:
-        person = ctx.person(r["from_email"])
-        subject = normalise_subject(r["subject_base"] or "")
-        branch = backport_branch(r["prefixes"] or ())
-        line = f"{person}|{subject}" + (f"|{branch}" if branch else "")
-        return person, line, f"{person}|{subject}"
-
-    def near(person: str, when: dt.datetime | None) -> bool:
-        if when is None or person not in dates:
-            return False
-        ds = dates[person]
-        i = bisect.bisect_left(ds, when - UNTHREADED_WINDOW)
-        return i < len(ds) and ds[i] <= when + UNTHREADED_WINDOW
-
-    fresh = set(threads)
-    while fresh:
-        with registered(con, "_fresh", pa.table({"t": pa.array(sorted(fresh), pa.string())})):
-            inside = ctx.rows(f"SELECT {_POST_COLUMNS} FROM messages WHERE {_POSTLIKE} "
-                              "AND thread_id IN (SELECT t FROM _fresh)")
-        people: set[str] = set()
-        for r in inside:
-            outside.pop(r["message_id"], None)
-            ids.add(r["message_id"])
-            named.update(r["references"] or ())
-            if r["change_id"]:
-                cids.add(r["change_id"])
-            if not r["from_email"]:
-                continue
-            person, line, subject = keys(r)
-            people.add(person)
-            plain.add(line)
-            subjects.add(subject)
-            if r["date"] is not None:
-                bisect.insort(dates[person], r["date"])
-        emails = [e for p in people - asked_people for e in raw_of.get(p, ())]
-        new_cids = sorted(cids - asked_cids)
-        asked_people |= people
-        asked_cids |= cids
-        if emails or new_cids:
-            table = pa.table({"t": pa.array(sorted(threads), pa.string())})
-            with registered(con, "_inside", table), \
-                    registered(con, "_emails", pa.table({"e": pa.array(emails, pa.string())})), \
-                    registered(con, "_cids", pa.table({"c": pa.array(new_cids, pa.string())})):
-                for r in ctx.rows(
-                        f"SELECT {_POST_COLUMNS} FROM messages WHERE {_POSTLIKE} AND "
-                        "thread_id NOT IN (SELECT t FROM _inside) AND (from_email IN "
-                        "(SELECT e FROM _emails) OR change_id IN (SELECT c FROM _cids))"):
-                    outside[r["message_id"]] = r
-        fresh = set()
-        for r in outside.values():
-            if r["thread_id"] in threads or r["thread_id"] in fresh:
-                continue
-            hit = (r["change_id"] in cids if r["change_id"] else False) \
-                or r["message_id"] in named or any(x in ids for x in r["references"] or ())
-            if not hit and r["from_email"]:
-                person, line, subject = keys(r)
-                hit = (line in plain or near(person, r["date"])
-                       or (kernel and subject in subjects))
-            if hit:
-                fresh.add(r["thread_id"])
-        if kernel and inside:  # a commit goes to the latest posting with its patch-id
-            fresh |= _same_patch_threads(ctx, [r["message_id"] for r in inside]) - threads
-        threads |= fresh
-
-
-def _same_patch_threads(ctx: Context, message_ids: list[str]) -> set[str]:
-    """Threads of the postings whose diff has the git patch-id of one of ``message_ids``."""
-    table = pa.table({"i": pa.array(sorted(set(message_ids)), pa.string())})
-    with registered(ctx.con, "_same_patch", table):
-        return {r[0] for r in ctx.con.execute(
-            "SELECT DISTINCT m.thread_id FROM patch_ids p JOIN messages m USING (message_id) "
-            "WHERE m.thread_id IS NOT NULL AND p.patch_id IN (SELECT patch_id FROM patch_ids "
-            "WHERE patch_id IS NOT NULL AND message_id IN (SELECT i FROM _same_patch))"
-        ).fetchall()}
-
-
-def _check_region(ctx: Context, threads: set[str]) -> str:
-    """A safety net: no series outside the region may have a posting inside it or point
-    at a series inside it (`_region` guarantees both; if not, recompute whole)."""
-    with registered(ctx.con, "_check_threads",
-                    pa.table({"t": pa.array(sorted(threads), pa.string())})):
-        split, linked = ctx.con.execute("""
-            WITH inside AS (
-                SELECT DISTINCT p.series_id FROM posts p JOIN messages m USING (message_id)
-                WHERE m.thread_id IN (SELECT t FROM _check_threads))
-            SELECT
-              (SELECT count(*) FROM posts p JOIN messages m USING (message_id)
-               WHERE p.series_id IN (SELECT series_id FROM inside)
-               AND m.thread_id NOT IN (SELECT t FROM _check_threads)),
-              (SELECT count(*) FROM series s WHERE s.series_id NOT IN
-                 (SELECT series_id FROM inside)
-               AND (s.prev_series_id IN (SELECT series_id FROM inside)
-                    OR s.next_series_id IN (SELECT series_id FROM inside)
-                    OR s.resend_of IN (SELECT series_id FROM inside)))
-        """).fetchall()[0]
-    if split or linked:
-        return f"region check failed ({split} postings, {linked} links outside)"
-    return ""
-
-
-def _matching(ctx: Context, changed: set[str], sql: str) -> list[str]:
-    """The stored addresses (of the one-column query ``sql``) whose normalised form is in
-    ``changed``: a cheap text filter on the local part first, then the exact test."""
-    locals_ = sorted({e.rsplit("@", 1)[0] for e in changed if e})
-    if not locals_:
-        return []
-    with registered(ctx.con, "_locals", pa.table({"l": pa.array(locals_, pa.string())})):
-        candidates = [r[0] for r in ctx.con.execute(
-            f"WITH e(x) AS ({sql}) SELECT DISTINCT e.x FROM e JOIN _locals "
-            "ON contains(lower(e.x), _locals.l)").fetchall()]
-    return sorted(e for e in candidates if normalise_email(e) in changed)
-
-
-def _maintainer_seeds(ctx: Context, changed: set[str]) -> set[str]:
-    """Threads of older series whose maintainer responses may change because an M: or R:
-    address of MAINTAINERS now belongs to another person (a maintainer's new kernel.org
-    address, first seen now, joins the person who answered from an older one).
-
-    A response flips only if its sender is (before or after) the person of that address;
-    and only in a series whose sections (most specific, and every section its files
-    match, as in ``maintainers_of``) include one that lists it.
-    """
-    delta = ctx.delta
-    assert delta is not None and ctx.identities is not None
-    if ctx.matcher is None:
-        return set()
-    locals_ = {e.rsplit("@", 1)[0] for e in changed}
-    listed: dict[str, set[str]] = defaultdict(set)  # changed address → its sections
-    for sec in ctx.matcher.sections:
-        for c in (*sec.maintainers, *sec.reviewers):
-            if c.email and any(x in c.email for x in locals_) \
-                    and (e := normalise_email(c.email)) in changed:
-                listed[e].add(sec.name)
-    if not listed:
-        return set()
-    sections = set().union(*listed.values())
-    group: set[str] = set()
-    for e in listed:
-        before = delta.old_addresses.get(e, (e, False))[0]
-        group.update(delta.old_groups.get(before, (e,)))
-        p = ctx.identities.person(e)
-        group.update(p.emails if p else (e,))
-    senders = _matching(ctx, group, "SELECT DISTINCT from_email FROM messages "
-                                    "WHERE from_email IS NOT NULL")
-    if not senders:
-        return set()
-    with registered(ctx.con, "_senders", pa.table({"e": pa.array(senders, pa.string())})):
-        rows = ctx.con.execute(f"""
-            WITH cand AS (
-                SELECT DISTINCT series_id FROM messages
-                WHERE from_email IN (SELECT e FROM _senders) AND series_id IS NOT NULL
-                AND first_seen_run <= {int(delta.last_run)})
-            SELECT p.series_id, any_value(s.subsystems), list(m.files), list(m.thread_id)
-            FROM posts p JOIN messages m USING (message_id)
-            JOIN series s ON s.series_id = p.series_id
-            WHERE p.series_id IN (SELECT series_id FROM cand) GROUP BY p.series_id
-        """).fetchall()
-    out: set[str] = set()
-    for _sid, subs, files, threads in rows:
-        names = set(subs or ())
-        for f in files:
-            names.update(_sections_for_files(ctx, f, every=True))
-        if names & sections:
-            out.update(threads)
-    return out
 
 
 def _refresh_others(ctx: Context, recomputed: set[str]) -> int:
