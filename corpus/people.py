@@ -55,14 +55,27 @@ class Cast:
         return self.people[pid]
 
 
-def _address(rng: random.Random, first: str, last: str, domain: str, n: int) -> str:
+def _address(rng: random.Random, first: str, last: str, domain: str, n: int, used: set[str]) -> str:
+    """A fresh address for a person: one of four local-part styles at random (free mail:
+    ``first.last<n>``).  Real mail systems never give two people one address, so on a clash
+    with an address in ``used`` the other styles are tried in order, then a digit is added.
+    The random stream is the same either way (one draw), so a clash changes nothing else.
+    The result is added to ``used``."""
     f = first.lower().replace(" ", "")
     la = last.lower().replace(" ", "")
     style = rng.randrange(4)
-    local = (f"{f}.{la}", f"{f[0]}{la}", f"{f}", f"{la}.{f[0]}")[style]
+    styles = (f"{f}.{la}", f"{f[0]}{la}", f"{f}", f"{la}.{f[0]}")
     if domain in FREE_MAIL:
-        local = f"{f}.{la}{n % 97}"
-    return f"{local}@{domain}"
+        candidates = [f"{f}.{la}{n % 97}", f"{f}.{la}{n}"]
+    else:
+        candidates = [styles[(style + k) % 4] for k in range(4)]
+    candidates += [f"{candidates[0]}{k}" for k in range(2, 100)]
+    for local in candidates:
+        addr = f"{local}@{domain}"
+        if addr not in used:
+            used.add(addr)
+            return addr
+    raise AssertionError(f"no free address for {first} {last} at {domain}")
 
 
 def _ascii(name: str) -> str:
@@ -76,6 +89,13 @@ def build_cast(rng: random.Random, n_people: int) -> Cast:
     combos = list(itertools.product(range(len(FIRST)), range(len(LAST))))
     picked = rng.sample(combos, min(n_people, len(combos)))
     vanity_n = 0
+    # every address already taken (fixed cast, bots, spammer); compared case-insensitively
+    used = {
+        a.lower()
+        for p in people.values()
+        for a in (*p.addresses, *(m[1] for m in p.moves), p.sob_address)
+        if a is not None
+    }
     for i, (fi, li) in enumerate(picked):
         first, last = FIRST[fi], LAST[li]
         name = f"{first} {last}"
@@ -86,7 +106,7 @@ def build_cast(rng: random.Random, n_people: int) -> Cast:
         moves: tuple[tuple[int, str], ...] = ()
         if r < 0.58:
             org = rng.choices(ORGS[:9], weights=_CORP_WEIGHTS)[0]
-            addrs: tuple[str, ...] = (_address(rng, first, last, org.domain, i),)
+            addrs: tuple[str, ...] = (_address(rng, first, last, org.domain, i, used),)
             reason = Reason.DOMAIN_MAP
             if org.domain == "massive-dynamic.example":
                 affs = (
@@ -96,20 +116,21 @@ def build_cast(rng: random.Random, n_people: int) -> Cast:
             else:
                 affs = (A(CORP, org.name, None, None, reason),)
             if rng.random() < 0.12:  # also posts from a free-mail address
-                addrs = (*addrs, _address(rng, first, last, "gmail.com", i))
+                addrs = (*addrs, _address(rng, first, last, "gmail.com", i, used))
         elif r < 0.74:
-            addrs = (_address(rng, first, last, rng.choice(FREE_MAIL), i),)
+            addrs = (_address(rng, first, last, rng.choice(FREE_MAIL), i, used),)
             affs = (A(INDIV, None, None, None, Reason.FREE_MAIL),)
         elif r < 0.78:
             vanity_n += 1
             addrs = (f"{first.lower()}@{last.lower()}{vanity_n}.example",)
+            used.add(addrs[0])
             affs = (A(INDIV, None, None, None, Reason.NO_EMPLOYER_MAP),)
         elif r < 0.87:
             org = rng.choice(ORGS[9:])
-            addrs = (_address(rng, first, last, org.domain, i),)
+            addrs = (_address(rng, first, last, org.domain, i, used),)
             affs = (A(ACAD, org.name, None, None, Reason.ACADEMIC_DOMAIN),)
         else:
-            addrs = (_address(rng, first, last, rng.choice(UNKNOWN_DOMAINS), i),)
+            addrs = (_address(rng, first, last, rng.choice(UNKNOWN_DOMAINS), i, used),)
             affs = (A(UNK, None, None, None, Reason.NONE),)
         active_from = START_TS
         newcomer = False
