@@ -323,7 +323,8 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
 @main.command()
 @db_option
 def status(db: Path) -> None:
-    """Show the lists, message counts, date range and the last ingest run."""
+    """Show the lists, message counts, date range, the last ingest run and whether the
+    enrichment tables are up to date."""
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
@@ -349,6 +350,14 @@ def status(db: Path) -> None:
             f"{r['n_duplicate']:,} duplicate, "
             f"{r['n_failed']:,} failed in {r['seconds'] or 0:.1f}s"
         )
+    if s.last_enrichment:
+        e = s.last_enrichment
+        state = ("up to date" if not s.not_enriched else
+                 f"{s.not_enriched:,} messages ingested since: run `lorelens enrich`")
+        click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
+                   f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
+    elif s.not_enriched is not None:
+        click.echo("enriched: never: run `lorelens enrich`")
 
 
 @main.command()

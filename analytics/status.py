@@ -20,6 +20,9 @@ class Status:
     errors: int
     lists: list[tuple[str, int, dt.datetime, dt.datetime]]
     last_run: dict[str, Any] | None
+    # the latest enrichment (enrich_runs), and how many messages came after it
+    last_enrichment: dict[str, Any] | None = None
+    not_enriched: int | None = None
 
 
 def status(con: duckdb.DuckDBPyConnection) -> Status:
@@ -40,7 +43,26 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     rows = cur.fetchall()
     row = rows[0] if rows else None
     last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
-    return Status(messages, patches, covers, threads, first, last, errors, lists, last_run)
+    enrichment, behind = _enrichment(con)
+    return Status(messages, patches, covers, threads, first, last, errors, lists, last_run,
+                  enrichment, behind)
+
+
+def _enrichment(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, int | None]:
+    """The latest ``enrich_runs`` row and the messages ingested after it (None, None for a
+    database written before enrichment runs were recorded)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'enrich_runs'").fetchall()[0][0]:
+        return None, None
+    cur = con.execute("SELECT enrich_id, finished_at, mode, reason, last_run, seconds "
+                      "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1")
+    rows = cur.fetchall()
+    if not rows:
+        return None, con.execute("SELECT count(*) FROM messages").fetchall()[0][0]
+    run = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
+    behind = con.execute("SELECT count(*) FROM messages WHERE first_seen_run > ?",
+                         [run["last_run"]]).fetchall()[0][0]
+    return run, behind
 
 
 def stored_copies(con: duckdb.DuckDBPyConnection, message_id: str) -> list[tuple]:

@@ -214,6 +214,21 @@ def test_status(db: Path) -> None:
     assert "1970" not in out and "2035" not in out  # absurd dates were replaced
     assert "2024-03-05" in out  # the earliest date of the odd mails
     assert f"last run: #{last_run(db)['run_id']}" in out
+    assert "enriched: never: run `lorelens enrich`" in out  # the fixture ingests only
+
+
+def test_status_says_whether_enrichment_is_up_to_date(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    mails = odd_mails()
+    run_ingest([write_mbox(tmp_path / "a.mbox", mails[:6])], db)
+    assert invoke("enrich", "--db", str(db)).exit_code == 0
+    out = invoke("status", "--db", str(db)).stdout
+    assert "enriched: #1 full at " in out and "; up to date" in out
+    run_ingest([write_mbox(tmp_path / "b.mbox", mails[6:10])], db)
+    new = last_run(db)["n_new"]
+    assert new > 0
+    out = invoke("status", "--db", str(db)).stdout
+    assert f"; {new:,} messages ingested since: run `lorelens enrich`" in out
 
 
 def test_status_on_missing_database(tmp_path: Path) -> None:
