@@ -184,3 +184,26 @@ def test_review_tags_attach_to_the_post_they_answer(tmp_path):
         ("v2@x", "v2@x", "reviewed-by", "rita@corp.example", True),
     ]
     assert first == [(True, "rita@corp.example")]
+
+
+def test_applied_reply_without_a_date_still_applies():
+    """A maintainer's "Applied" in a reply with no usable date (no Date header and no
+    archive time) decides the outcome; applied_at stays NULL, a dated notice wins."""
+    from ingest.enrich.review import Events, Node, ReplyIndex, post_events
+
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    index = ReplyIndex([
+        Node("p", None, t0, "author", False, True, None),
+        Node("r", "p", None, "maint", False, False, "Applied, thanks!"),
+    ])
+    ev = post_events(index, "p", "author", frozenset({"maint"}), {})
+    assert (ev.applied_notice, ev.applied_at, ev.applied_by) == ("Applied, thanks!", None, "maint")
+    dated = Events(applied_at=t0, applied_by="bot", applied_notice="This patch was applied")
+    merged = Events()
+    merged.merge(ev)
+    merged.merge(dated)
+    assert merged.applied_notice == "This patch was applied"
+    undated_second = Events()
+    undated_second.merge(dated)
+    undated_second.merge(ev)
+    assert undated_second.applied_notice == "This patch was applied"

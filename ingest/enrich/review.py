@@ -75,9 +75,11 @@ class Events:
             self.first_tested_at is None or other.first_tested_at < self.first_tested_at
         ):
             self.first_tested_at = other.first_tested_at
-        if other.applied_at is not None and (
-            self.applied_at is None or other.applied_at < self.applied_at
-        ):
+        if other.applied_notice is not None and (
+            self.applied_notice is None
+            or (other.applied_at is not None
+                and (self.applied_at is None or other.applied_at < self.applied_at))
+        ):  # the earliest notice; a dated one before one without a date
             self.applied_at, self.applied_by = other.applied_at, other.applied_by
             self.applied_notice = other.applied_notice
         self.n_replies += other.n_replies
@@ -131,7 +133,7 @@ def post_events(
                      key=lambda n: (n.date is None, n.date or _MIN, n.message_id))
     for n in replies:
         ev.n_replies += 1
-        if n.applied_notice and ev.applied_at is None and (
+        if n.applied_notice and ev.applied_notice is None and (
                 appliers is None or n.is_bot or n.person in appliers):
             ev.applied_at, ev.applied_by, ev.applied_notice = n.date, n.person, n.applied_notice
         if n.is_bot:
@@ -158,7 +160,7 @@ def post_events(
 def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
     if s.branch:
         return "backport"  # a stable-tree backport: not a request for review
-    if ev.applied_at is not None:
+    if ev.applied_notice is not None:  # applied_at is NULL for a reply without any date
         return "applied"
     if s.next_series_id is not None or s.later_version:
         return "superseded"

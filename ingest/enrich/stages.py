@@ -63,7 +63,7 @@ Log = Callable[[str], None]
 
 #: Bump when what a stage computes changes: databases enriched by an older version are
 #: then recomputed whole once instead of being updated incrementally.
-ENRICH_VERSION = "7"
+ENRICH_VERSION = "8"
 
 
 @dataclass(frozen=True)
