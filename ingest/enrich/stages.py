@@ -45,7 +45,7 @@ from ingest.enrich.people import (
     resolve_identities,
 )
 from ingest.enrich.series_stage import series_stage
-from ingest.enrich.subsystems import SectionMatcher, directories_of
+from ingest.enrich.subsystems import SectionMatcher, directories_of, normalise_path
 from ingest.enrich.threads import thread_ids
 from ingest.errors import LorelensError
 from ingest.load import (
@@ -299,7 +299,7 @@ def _redirected(old_paths: list[str], new_paths: list[str]) -> list[str]:
     fresh = directories_of(new_paths) - directories_of(old_paths)
     if not fresh:
         return []
-    norm = sorted((_norm_path(p), p) for p in old_paths)
+    norm = sorted((normalise_path(p), p) for p in old_paths)
     keys = [n for n, _p in norm]
     out: set[str] = set()
     for d in fresh:
@@ -308,13 +308,6 @@ def _redirected(old_paths: list[str], new_paths: list[str]) -> list[str]:
             out.add(norm[i][1])
             i += 1
     return sorted(out)
-
-
-def _norm_path(path: str) -> str:
-    path = path.strip()
-    while path.startswith("./"):
-        path = path[2:]
-    return path.lstrip("/")
 
 
 STAGES: tuple[Stage, ...] = (

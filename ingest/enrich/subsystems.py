@@ -332,7 +332,7 @@ class SectionMatcher:
     def match(self, path: str) -> list[Match]:
         """Every section that covers ``path`` (THE REST included), most specific first;
         equal specificities keep MAINTAINERS order."""
-        path = _normalise(path)
+        path = normalise_path(path)
         dirs = self._directories
         found: list[Match] = []
         for i, entries in self._candidates(path).items():
@@ -404,7 +404,7 @@ def directories_of(paths: Iterable[str]) -> frozenset[str]:
     paths of every diff in an archive."""
     found: set[str] = set()
     for path in paths:
-        path = _normalise(path)
+        path = normalise_path(path)
         i = path.rfind("/")
         while i > 0 and path[:i] not in found:
             found.add(path[:i])
@@ -412,7 +412,8 @@ def directories_of(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _normalise(path: str) -> str:
+def normalise_path(path: str) -> str:
+    """A path relative to the top of the tree: ``./`` and leading ``/`` dropped."""
     path = path.strip()
     while path.startswith("./"):
         path = path[2:]
