@@ -20,7 +20,8 @@ from ingest.enrich.series import UNTHREADED_WINDOW, backport_branch, normalise_s
 from ingest.load.database import registered
 
 #: review tags a patch can carry from an earlier version (Tested-by is kept apart)
-CARRIED_TAGS = "('reviewed-by', 'acked-by')"
+CARRIED_KINDS = ("reviewed-by", "acked-by")
+CARRIED_TAGS = str(CARRIED_KINDS)  # as an SQL list
 
 _POST_COLUMNS = ('message_id, thread_id, from_email, date, subject_base, change_id, prefixes, '
                  '"references"')

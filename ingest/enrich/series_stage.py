@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ingest.enrich.context import Context
 from ingest.enrich.people import BotRules
-from ingest.enrich.region import CARRIED_TAGS
+from ingest.enrich.region import CARRIED_KINDS
 from ingest.enrich.region import region as find_region
 from ingest.enrich.review import (
     ANSWER_OUTCOMES,
@@ -224,26 +224,23 @@ def _compute(
         nodes.append(Node(m["message_id"], parent, m["date"], person, is_bot(m),
                           m["message_id"] in anchor, m["applied_notice"]))
     index = ReplyIndex(nodes)
-    tags: dict[str, set[str]] = defaultdict(set)
-    for mid, kind in ctx.con.execute(
-        f"SELECT message_id, kind FROM trailers WHERE in_reply AND kind IN {_REVIEW_TAGS}"
-        f"{in_region}"
-    ).fetchall():
-        tags[mid].add(kind)
+    review = _review_trailers(ctx, in_region)
+    tags = {mid: {kind for _pos, kind, _email, in_reply in rows if in_reply}
+            for mid, rows in review.items()}
     # "applied" is a maintainer's word (or patchwork-bot's): anyone M: or R: somewhere
     appliers = None if ctx.matcher is None else frozenset(
         p for sec in ctx.matcher.sections for c in (*sec.maintainers, *sec.reviewers)
         if (p := ctx.person(c.email)))
-    per_post, per_series = review_all(index, series, maintainers_of, dict(tags), appliers)
+    per_post, per_series = review_all(index, series, maintainers_of, tags, appliers)
     for sid, (at, by, notice) in tree_evidence(ctx, series, by_id).items():
         ev = per_series[sid]
         if ev.applied_at is None or at < ev.applied_at:
             ev.applied_at, ev.applied_by, ev.applied_notice = at, by, notice
     list_end, last_any = _list_end(ctx)
-    carried, first_carried = _carried_tags(ctx, series, in_region)
+    carried, first_carried = _carried_tags(ctx, series, review)
 
     series_rows, post_table, msg_series, msg_subs = [], [], {}, []
-    tag_rows = _review_tag_rows(ctx, series, index, by_id, in_region)
+    tag_rows = _review_tag_rows(ctx, series, index, by_id, review)
     for s in series.values():
         ev = per_series[s.series_id]
         observed_until = _observed(s.lists, list_end, last_any)
@@ -324,18 +321,25 @@ def _org_at(ctx: Context, email: str | None, at: dt.datetime | None) -> tuple[st
     return str(a.kind), a.org
 
 
-def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
-                     by_id: dict[str, dict], in_region: str) -> list[dict]:
-    """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
-    a reply goes to the nearest post above the reply (its patch or cover letter, however
-    deep the reply); a tag carried in a patch (from someone other than the author) goes
-    to that patch. Bots' replies are left out."""
+def _review_trailers(ctx: Context, in_region: str) -> dict[str, list[tuple]]:
+    """Reviewed-by / Acked-by / Tested-by trailers per message, in trailer order:
+    ``(position, kind, email, in_reply)``; read once for the review events, the carried
+    tags and ``review_tags``."""
     trailers: dict[str, list[tuple]] = defaultdict(list)
     for mid, pos, kind, email, in_reply in ctx.con.execute(
         "SELECT message_id, position, kind, email, in_reply FROM trailers WHERE "
         f"kind IN {_REVIEW_TAGS}{in_region} ORDER BY message_id, position"
     ).fetchall():
         trailers[mid].append((pos, kind, email, in_reply))
+    return trailers
+
+
+def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
+                     by_id: dict[str, dict], trailers: dict[str, list[tuple]]) -> list[dict]:
+    """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
+    a reply goes to the nearest post above the reply (its patch or cover letter, however
+    deep the reply); a tag carried in a patch (from someone other than the author) goes
+    to that patch. Bots' replies are left out."""
     rows = []
 
     def add(s: Series, post: str, mid: str, given_by, given_at, carried: bool) -> None:
@@ -359,26 +363,22 @@ def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
     return rows
 
 
-def _carried_tags(ctx: Context, series: dict[str, Series], in_region: str = ""
+def _carried_tags(ctx: Context, series: dict[str, Series], trailers: dict[str, list[tuple]]
                   ) -> tuple[dict[str, int], dict[str, tuple[str | None, str]]]:
     """Reviewed-by / Acked-by already in a series' own patches, from someone else: how
     many per series, and the first one (person, kind; patch order, then trailer order)."""
-    of_post = {mid: s for s in series.values() for mid in s.patch_ids}
-    order = {mid: i for s in series.values() for i, mid in enumerate(s.patch_ids)}
     out: dict[str, int] = defaultdict(int)
-    first: dict[str, tuple[tuple[int, int], str | None, str]] = {}
-    for mid, email, kind, position in ctx.con.execute(
-        "SELECT message_id, email, kind, position FROM trailers WHERE NOT in_reply "
-        f"AND email IS NOT NULL AND kind IN {CARRIED_TAGS}{in_region}"
-    ).fetchall():
-        s = of_post.get(mid)
-        if s is None or (person := ctx.person(email)) == s.author:
-            continue
-        out[s.series_id] += 1
-        key = (order[mid], position)
-        if s.series_id not in first or key < first[s.series_id][0]:
-            first[s.series_id] = (key, person, kind)
-    return out, {sid: (p, k) for sid, (_key, p, k) in first.items()}
+    first: dict[str, tuple[str | None, str]] = {}
+    for s in series.values():
+        for mid in s.patch_ids:
+            for _pos, kind, email, in_reply in trailers.get(mid, ()):
+                if in_reply or email is None or kind not in CARRIED_KINDS:
+                    continue
+                if (person := ctx.person(email)) == s.author:
+                    continue
+                out[s.series_id] += 1
+                first.setdefault(s.series_id, (person, kind))
+    return out, first
 
 
 def _refresh_others(ctx: Context, recomputed: set[str]) -> int:

@@ -8,7 +8,8 @@ commit made from it share one id. lorelens does not re-implement it: the diffs a
 to git's own command.
 
 Posted diffs are read back from where the mails are archived (``message_sources``:
-git blobs in bulk through one ``git cat-file --batch`` per repository, mbox and maildir
+git blobs streamed through the ingest's own `CatFile` reader, one ``git cat-file
+--batch`` per repository, mbox and maildir
 copies one by one), decoded with the ``email`` package and cut at the first
 ``diff --git`` line; git's parser stops at the end of the last hunk, so the signature
 and anything after it do not count.
@@ -25,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.errors import SourceError
-from ingest.sources.gitstream import GIT
+from ingest.sources.gitstream import GIT, CatFile
 from ingest.sources.raw import read_raw
 
 #: one stored copy: (kind, git_dir, blob, path, byte_offset), as in message_sources
@@ -92,27 +93,9 @@ def read_copies(locations: Mapping[str, Location]) -> Iterator[tuple[str, bytes]
         except (SourceError, OSError):
             continue
     for git_dir, items in by_repo.items():
-        yield from _cat_blobs(git_dir, items)
-
-
-def _cat_blobs(git_dir: str, items: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
-    proc = subprocess.run(
-        [*GIT, "--git-dir", git_dir, "cat-file", "--batch"],
-        input="".join(f"{blob}\n" for _, blob in items).encode(),
-        capture_output=True,
-    )
-    out, pos = proc.stdout, 0
-    for key, _blob in items:
-        end = out.find(b"\n", pos)
-        if end < 0:
-            return
-        header = out[pos:end].split()
-        if len(header) != 3:  # "<blob> missing"
-            pos = end + 1
-            continue
-        size = int(header[2])
-        yield key, out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
+        for key, _name, _oid, content in CatFile(Path(git_dir)).read(items):
+            if content is not None:  # a blob no longer there: left out, as above
+                yield key, content
 
 
 def mail_patch_ids(locations: Mapping[str, Location]) -> dict[str, str]:
