@@ -26,6 +26,7 @@ from ingest.addresses import all_msgids, first_msgid, list_from_list_id, normali
 from ingest.dates import resolve_date
 from ingest.diff import parse_diff
 from ingest.headers import has_fields, split_headers
+from ingest.mime import leaf_parts
 from ingest.model import ParsedMessage, ParseFailure, RawMail
 from ingest.subjects import parse_subject
 from ingest.trailers import applied_notice, bot_report, find_trailers, unquoted
@@ -37,6 +38,8 @@ _CHANGE_ID = re.compile(r"^change-id: (\d{8}-\S+)\s*$", re.M)
 _ENCODED_WORD = "=?"
 _ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+[A-Za-z0-9]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+_SPACES = re.compile(r"\s+")
+_CHARSET = re.compile(r'charset\s*=\s*"?([\w.:-]+)', re.I)
 _BODY_HINTS = (
     b"-by:", b"diff --git", b"\n+++ ", b"change-id:",
     b"pplied", b"ueued", b"icked up", b"ushed", b"erged",
@@ -79,8 +82,7 @@ def header_text(value: object) -> str:
             out.append(chunk)
             continue
         out.append(_decode_bytes(chunk, charset))
-    joined = "".join(out)
-    return re.sub(r"\s+", " ", joined).strip()
+    return _SPACES.sub(" ", "".join(out)).strip()
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
@@ -120,20 +122,20 @@ def _single_part_text(headers: dict[str, str], body: bytes) -> str:
         body = quopri.decodestring(body)
     charset = None
     ctype = headers.get("content-type", "")
-    m = re.search(r'charset\s*=\s*"?([\w.:-]+)', ctype, re.I)
+    m = _CHARSET.search(ctype)
     if m:
         charset = m.group(1)
     return _decode_bytes(body, charset).replace("\r\n", "\n")
 
 
-def _multipart_text(data: bytes) -> str:
+def _multipart_text(content_type: str, body: bytes, data: bytes) -> str:
     """Text of a MIME mail: its text/plain parts, and patch attachments, in order."""
-    msg = _FULL_PARSER.parsebytes(data)
+    parts = leaf_parts(content_type, body)
+    if parts is None:  # anything unusual: the email package's full parse
+        parts = [p for p in _FULL_PARSER.parsebytes(data).walk() if not p.is_multipart()]
     texts = []
     html = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part in parts:
         ctype = part.get_content_type()
         name = (part.get_filename() or "").lower()
         is_patch_file = name.endswith((".patch", ".diff")) or ctype in (
@@ -251,7 +253,10 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     need_body = subj.patch or multipart or encoded or any(h in body for h in _BODY_HINTS)
     text = ""
     if need_body:
-        text = _multipart_text(raw.data) if multipart else _single_part_text(headers, body)
+        text = (
+            _multipart_text(headers["content-type"], body, raw.data) if multipart
+            else _single_part_text(headers, body)
+        )
     diff = parse_diff(text) if text else None
     has_diff = diff is not None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -25,8 +26,26 @@ class Subject:
     base: str
 
 
+# b4's own reply test strips "Xx: [" down to "[" and goes on as for the bare subject;
+# "Re: [PATCH v2 1/3] foo" and "[PATCH v2 1/3] foo" then differ only in ``reply``
+_REPLY_TO_BRACKET = re.compile(r"^\w{2,3}:\s*\[")
+
+
 @functools.lru_cache(maxsize=16_384)
 def parse_subject(subject: str) -> Subject:
+    """b4's reading of a subject: reply, PATCH/RFC/RESEND, version, counter/total.
+
+    A reply to a patch ("Re: [PATCH …] …") is read as its patch's subject with ``reply``
+    set, so b4 runs once for a patch and all the replies to it. Only for plain text: b4
+    decodes encoded words first, which could change where the prefix ends.
+    """
+    if "=?" not in subject and (m := _REPLY_TO_BRACKET.match(subject)):
+        return dataclasses.replace(_parse_subject("[" + subject[m.end():]), reply=True)
+    return _parse_subject(subject)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _parse_subject(subject: str) -> Subject:
     fixed = _GLUED_COUNTER.sub(r"[\1 \2", subject)
     s = LoreSubject(fixed)
     return Subject(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import queue
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,12 +28,6 @@ def git(git_dir: Path | str, *args: str, check: bool = True) -> str:
         msg = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"
         raise SourceError(f"git {args[0]} in {git_dir}: {msg}")
     return proc.stdout
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    sha: str
-    time: dt.datetime  # committer time, aware UTC
 
 
 def is_bare_repo(path: Path) -> bool:
@@ -82,8 +74,9 @@ def count_commits(git_dir: Path, rng: list[str]) -> int:
     return int(git(git_dir, "rev-list", "--count", "--first-parent", *rng).strip() or 0)
 
 
-def iter_commits(git_dir: Path, rng: list[str]) -> Iterator[Commit]:
-    """Commits of ``rng``, oldest first, streamed (memory does not grow with the epoch)."""
+def iter_commits(git_dir: Path, rng: list[str]) -> Iterator[tuple[str, int]]:
+    """``(sha, committer time as a Unix timestamp)`` of each commit of ``rng``, oldest
+    first, streamed (memory does not grow with the epoch)."""
     if not rng:
         return
     proc = subprocess.Popen(
@@ -96,7 +89,7 @@ def iter_commits(git_dir: Path, rng: list[str]) -> Iterator[Commit]:
         for line in proc.stdout:
             sha, _, ts = line.strip().partition(" ")
             if sha:
-                yield Commit(sha, dt.datetime.fromtimestamp(int(ts), dt.UTC))
+                yield sha, int(ts)
     finally:
         if proc.poll() is None:
             proc.kill()

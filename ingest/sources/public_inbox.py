@@ -103,9 +103,8 @@ def epoch_unit(
     def refs() -> Iterator[Ref]:
         # v1 archives never delete, but a single v2 epoch given as a repository may
         deletions = _deletion_commits(git_dir) if total else set()
-        for c in iter_commits(git_dir, rng):
-            name = f"{c.sha}:{'d' if c.sha in deletions else 'm'}"
-            yield (c.sha, int(c.time.timestamp()), name)
+        for sha, ts in iter_commits(git_dir, rng):
+            yield (sha, ts, f"{sha}:{'d' if sha in deletions else 'm'}")
 
     def read() -> Iterator[Item]:
         batch: list[Ref] = []
