@@ -21,7 +21,6 @@ from ingest.sources.gitstream import (
     CatFile,
     commit_range,
     count_commits,
-    git,
     is_bare_repo,
     iter_commits,
 )
@@ -50,12 +49,6 @@ def epochs(inbox: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _deletion_commits(git_dir: Path) -> set[str]:
-    """Commits that add the file ``d``: v2 deletions (few, so a set is fine)."""
-    out = git(git_dir, "log", "--format=%H", "--diff-filter=A", "HEAD", "--", "d", check=False)
-    return set(out.split())
-
-
 @dataclass(frozen=True, slots=True)
 class EpochSpec:
     """Everything a worker process needs to fetch blobs of one epoch itself."""
@@ -67,25 +60,41 @@ class EpochSpec:
     label: str | None
 
 
-# (commit sha, commit time as a UTC timestamp, object name "<sha>:m" or "<sha>:d")
-Ref = tuple[str, int, str]
+# (commit sha, commit time as a Unix timestamp)
+Ref = tuple[str, int]
 
 
-def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> Iterator[RawMail | Deletion]:
-    """The raw mails (or deletions) of ``refs``, streamed with one ``git cat-file``."""
-    for (sha, ts, name), _name, blob, data in CatFile(Path(spec.git_dir)).read(
-        (ref, ref[2]) for ref in refs
-    ):
-        loc = Location(source=spec.source, kind=spec.kind, list=spec.label, epoch=spec.epoch,
-                       git_dir=spec.git_dir, commit=sha, blob=blob)
-        if data is None:
-            # a commit with neither m nor d (e.g. an inbox's initial commit): nothing to
-            # store, but it is recorded as an empty read so nothing vanishes silently
-            yield RawMail(b"", loc, dt.datetime.fromtimestamp(ts, dt.UTC))
-        elif name.endswith(":d"):
-            yield Deletion(data, loc)
+def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> list[RawMail | Deletion]:
+    """The raw mails (or deletions) of ``refs``, in order, read with ``git cat-file``.
+
+    Each commit's ``m`` is asked for; the few commits without one (v2 deletions, an
+    inbox's initial commit) are asked for ``d`` in a second pass, so no scan of the whole
+    history has to run before the first mail.
+    """
+    git_dir = Path(spec.git_dir)
+    found = list(CatFile(git_dir).read((ref, f"{ref[0]}:m") for ref in refs))
+    lacking = [ref for ref, _name, _blob, data in found if data is None]
+    deletions = {
+        ref[0]: (blob, data)
+        for ref, _name, blob, data in CatFile(git_dir).read((r, f"{r[0]}:d") for r in lacking)
+        if data is not None
+    } if lacking else {}
+    out: list[RawMail | Deletion] = []
+    for (sha, ts), _name, blob, data in found:
+        if data is None and sha in deletions:
+            blob, data = deletions[sha]
+            out.append(Deletion(data, _location(spec, sha, blob)))
         else:
-            yield RawMail(data, loc, dt.datetime.fromtimestamp(ts, dt.UTC))
+            # data None: a commit with neither m nor d; nothing to store, but it is
+            # recorded as an empty read so nothing vanishes silently
+            out.append(RawMail(data or b"", _location(spec, sha, blob),
+                               dt.datetime.fromtimestamp(ts, dt.UTC)))
+    return out
+
+
+def _location(spec: EpochSpec, sha: str, blob: str | None) -> Location:
+    return Location(source=spec.source, kind=spec.kind, list=spec.label, epoch=spec.epoch,
+                    git_dir=spec.git_dir, commit=sha, blob=blob)
 
 
 def epoch_unit(
@@ -101,10 +110,7 @@ def epoch_unit(
     spec = EpochSpec(source, kind, epoch, str(git_dir), label)
 
     def refs() -> Iterator[Ref]:
-        # v1 archives never delete, but a single v2 epoch given as a repository may
-        deletions = _deletion_commits(git_dir) if total else set()
-        for sha, ts in iter_commits(git_dir, rng):
-            yield (sha, ts, f"{sha}:{'d' if sha in deletions else 'm'}")
+        return iter_commits(git_dir, rng)
 
     def read() -> Iterator[Item]:
         batch: list[Ref] = []
