@@ -1,18 +1,19 @@
 """Parsing one batch of raw mails: the work a parser process does.
 
 Kept apart from :mod:`ingest.pipeline` so that a worker process imports only what
-parsing needs (not DuckDB, Arrow or the progress bar), and apart from
-:mod:`ingest.parse` so that the main process, which hands batches to workers, does not
-import b4 and the parsing code it never runs.
+parsing needs (Arrow to hand over its rows, not DuckDB or the progress bar), and apart
+from :mod:`ingest.parse` so that the main process, which hands batches to workers, does
+not import b4 and the parsing code it never runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ingest.columns import ParsedBatch, to_batch
 from ingest.model import Deletion, ParsedMessage, ParseFailure, RawMail
 
-Parsed = tuple[list[ParsedMessage], list[ParseFailure], list[tuple[Deletion, str | None]]]
+Parsed = tuple[ParsedBatch, list[ParseFailure], list[tuple[Deletion, str | None]]]
 
 
 def parse_items(items: list[RawMail | Deletion]) -> Parsed:
@@ -35,7 +36,7 @@ def parse_items(items: list[RawMail | Deletion]) -> Parsed:
             failures.append(res)
         else:
             parsed.append(res)
-    return parsed, failures, deletions
+    return to_batch(parsed), failures, deletions
 
 
 def fetch_and_parse(

@@ -14,9 +14,10 @@ _C = TypeVar("_C", bound=type)
 def _pickled_by_fields(cls: _C) -> _C:
     """Pickle instances as ``cls(*fields)``.
 
-    Parsed batches travel from the parser processes to the main one by pickle; the
+    Raw mails, deletions and failures travel between the parser processes and the main
+    one by pickle (parsed messages go as Arrow tables, :mod:`ingest.columns`); the
     default for slotted dataclasses (a Python ``__getstate__``/``__setstate__`` pair that
-    sets each field in turn) made that cost about as much as parsing the headers.
+    sets each field in turn) costs several times more.
     """
     get = attrgetter(*(f.name for f in fields(cls)))
 
@@ -80,7 +81,6 @@ class Deletion:
     location: Location
 
 
-@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Trailer:
     position: int
@@ -92,7 +92,6 @@ class Trailer:
     in_reply: bool
 
 
-@_pickled_by_fields
 @dataclass(slots=True)
 class ParsedMessage:
     """One parsed mail: the columns of ``messages`` plus its trailers."""

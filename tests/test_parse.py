@@ -274,9 +274,17 @@ def test_split_headers_rules() -> None:
 
 
 def test_parsed_batches_survive_pickle() -> None:
-    # parsed batches travel from the parser processes by pickle
+    # parsed batches travel from the parser processes by pickle, as Arrow tables
     import pickle
 
-    for eml in EML:
-        p = parse(eml.read_bytes())
-        assert pickle.loads(pickle.dumps(p)) == p
+    from ingest.columns import to_batch
+
+    parsed = [parse(eml.read_bytes()) for eml in EML]
+    batch = to_batch(parsed)
+    back = pickle.loads(pickle.dumps(batch))
+    assert back.messages.equals(batch.messages) and back.copies.equals(batch.copies)
+    assert back.trailers.equals(batch.trailers)
+    assert back.messages.column("message_id").to_pylist() == [p.message_id for p in parsed]
+    assert back.trailers.num_rows == sum(len(p.trailers) for p in parsed) > 0
+    failure = ParseFailure(LOC, "why", 3)
+    assert pickle.loads(pickle.dumps(failure)) == failure

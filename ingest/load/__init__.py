@@ -14,10 +14,9 @@ from ingest.load.enrichment import (
     set_thread_ids,
     store_inputs,
 )
-from ingest.load.messages import MESSAGE_SCHEMA, BatchCounts, Store
+from ingest.load.messages import BatchCounts, Store
 
 __all__ = [
-    "MESSAGE_SCHEMA",
     "SCHEMA_VERSION",
     "BatchCounts",
     "Store",

@@ -4,49 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
+from ingest.arrow import pa
 from ingest.errors import DatabaseError
 
 SCHEMA_VERSION = "1"
 MEMORY_LIMIT = "256MB"
-
-
-class _HidePandas:
-    """A meta-path finder under which ``import pandas`` fails (see below)."""
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("pandas is not needed here")
-
-
-def _skip_pandas_probe() -> None:
-    """Answer pyarrow's one-time "is pandas installed?" probe with no, without importing it.
-
-    The first time pyarrow converts a Python list it imports pandas to check whether the
-    list is a pandas object, which costs ~0.7 s of CPU per process (a tenth of an ingest of
-    a 16k-message archive). lorelens never hands pandas objects to Arrow or DuckDB, so
-    the probe runs once here with pandas hidden; code that does want pandas later
-    (``Table.to_pandas``, DuckDB's ``.df()``) still imports it then.
-    """
-    if "pandas" in sys.modules:
-        return
-    finder = _HidePandas()
-    sys.meta_path.insert(0, finder)
-    try:
-        pa.array([0])
-    finally:
-        sys.meta_path.remove(finder)
-
-
-_skip_pandas_probe()
 
 
 def now_utc() -> dt.datetime:

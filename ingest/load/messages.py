@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ingest.columns import MESSAGE_COLUMNS, ParsedBatch
 from ingest.load.database import (
     MEMORY_LIMIT,
     SCHEMA_VERSION,
@@ -22,47 +24,10 @@ from ingest.load.database import (
     schema_sql,
     transaction,
 )
-from ingest.model import Deletion, ParsedMessage, ParseFailure
+from ingest.model import Deletion, ParseFailure
 from ingest.sources.base import Unit
 
-_MESSAGE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("message_id", pa.string()),
-    ("msgid_synthetic", pa.bool_()),
-    ("date", pa.timestamp("us", tz="UTC")),
-    ("date_source", pa.string()),
-    ("date_raw", pa.string()),
-    ("archive_time", pa.timestamp("us", tz="UTC")),
-    ("from_name", pa.string()),
-    ("from_email", pa.string()),
-    ("from_domain", pa.string()),
-    ("from_raw", pa.string()),
-    ("from_via", pa.string()),
-    ("subject", pa.string()),
-    ("subject_base", pa.string()),
-    ("prefixes", pa.list_(pa.string())),
-    ("in_reply_to", pa.string()),
-    ("references", pa.list_(pa.string())),
-    ("is_reply", pa.bool_()),
-    ("is_patch", pa.bool_()),
-    ("is_cover", pa.bool_()),
-    ("is_rfc", pa.bool_()),
-    ("is_resend", pa.bool_()),
-    ("patch_version", pa.int32()),
-    ("patch_counter", pa.int32()),
-    ("patch_total", pa.int32()),
-    ("has_diff", pa.bool_()),
-    ("files", pa.list_(pa.string())),
-    ("lines_added", pa.int32()),
-    ("lines_removed", pa.int32()),
-    ("change_id", pa.string()),
-    ("applied_notice", pa.string()),
-    ("bot_report", pa.string()),
-    ("to_addrs", pa.list_(pa.string())),
-    ("cc_addrs", pa.list_(pa.string())),
-    ("body_bytes", pa.int32()),
-    ("content_hash", pa.string()),
-)
-MESSAGE_SCHEMA = pa.schema(_MESSAGE_COLUMNS)
+_MESSAGE_NAMES = ", ".join(f'"{name}"' for name, _ in MESSAGE_COLUMNS)
 
 
 @dataclass
@@ -143,63 +108,72 @@ class Store:
         self,
         run_id: int,
         unit: Unit,
-        parsed: list[ParsedMessage],
+        parsed: ParsedBatch,
         failures: list[ParseFailure],
         deletions: list[tuple[Deletion, str | None]],
         marker: str | None,
     ) -> BatchCounts:
         counts = BatchCounts(read=len(parsed) + len(failures) + len(deletions))
         con = self.con
+        copies = parsed.copies.to_pydict()
+        ids: list[str] = copies["message_id"]
+        hashes: list[str] = copies["content_hash"]
+        lists: list[str | None] = copies["list"]
+        keys = list(zip(ids, copies["source"], copies["epoch"], copies["commit"],
+                        copies["path"], copies["byte_offset"], strict=True))
         with transaction(con):
-            existing = self._existing({p.message_id for p in parsed})
+            existing = self._existing(set(ids))
             known = self._known_copies(set(existing))
-            deleted = self._deleted({p.message_id for p in parsed} - set(existing))
-            new: dict[str, ParsedMessage] = {}
-            sources: list[tuple[ParsedMessage, str]] = []
+            deleted = self._deleted(set(ids) - set(existing))
+            new: dict[str, int] = {}  # Message-ID → row of its first copy in this batch
+            sources: list[tuple[int, str]] = []
             list_updates: dict[str, set[str]] = {}
-            for p in parsed:
-                if _copy_key(p) in known:
+            for i, mid in enumerate(ids):
+                if keys[i] in known:
                     # this very copy was stored by an earlier run (an mbox or maildir read
                     # again, a rescanned epoch): nothing to add
                     counts.duplicate += 1
                     continue
-                first = new.get(p.message_id)
-                if first is None and p.message_id in deleted:
+                first = new.get(mid)
+                if first is None and mid in deleted:
                     # removed from a public-inbox v2 archive (file d): a copy read again
                     # elsewhere (an mbox, a rescan) does not bring it back
-                    sources.append((p, "deleted"))
+                    sources.append((i, "deleted"))
                     counts.duplicate += 1
                     continue
-                if first is None and p.message_id not in existing:
-                    new[p.message_id] = p
-                    sources.append((p, "first"))
+                if first is None and mid not in existing:
+                    new[mid] = i
+                    sources.append((i, "first"))
                     continue
                 if first is not None:
-                    old_hash, old_lists = first.content_hash, {first.list} if first.list else set()
-                    old_lists |= list_updates.get(p.message_id, set())
+                    old_hash, old_lists = hashes[first], {lists[first]} if lists[first] else set()
+                    old_lists |= list_updates.get(mid, set())
                 else:
-                    old_hash, old_lists = existing[p.message_id]
-                if p.list and p.list not in old_lists:
+                    old_hash, old_lists = existing[mid]
+                if lists[i] and lists[i] not in old_lists:
                     # the same Message-ID from another list's archive is the same mail
                     # cross-posted, even when that list changed it (a footer, a tag)
-                    sources.append((p, "other-list"))
-                    list_updates.setdefault(p.message_id, set()).add(p.list)
+                    sources.append((i, "other-list"))
+                    list_updates.setdefault(mid, set()).add(lists[i])
                     counts.cross_posted += 1
-                elif old_hash != p.content_hash:
-                    sources.append((p, "different-content"))
+                elif old_hash != hashes[i]:
+                    sources.append((i, "different-content"))
                     counts.duplicate += 1
                 else:
-                    sources.append((p, "same-content"))
+                    sources.append((i, "same-content"))
                     counts.duplicate += 1
             counts.new = len(new)
             if new:
-                self._insert_messages(run_id, list(new.values()), list_updates)
-                self._insert_trailers(list(new.values()))
+                rows = list(new.values())
+                merged = [sorted(({lists[i]} if lists[i] else set())
+                                 | list_updates.get(ids[i], set())) for i in rows]
+                self._insert_messages(run_id, parsed.messages.take(rows), merged)
+                self._insert_trailers(parsed.trailers, rows)
             pending = {k: v for k, v in list_updates.items() if k not in new}
             if pending:
                 self._update_lists(pending)
             if sources:
-                self._insert_sources(run_id, sources)
+                self._insert_sources(run_id, parsed.copies, sources)
             if failures:
                 self._insert_errors(run_id, unit, failures)
             counts.failed = len(failures)
@@ -287,45 +261,24 @@ class Store:
             ).fetchall()
         return set(rows)
 
-    def _insert_messages(
-        self, run_id: int, rows: list[ParsedMessage], list_updates: dict[str, set[str]]
-    ) -> None:
-        cols = {name: [getattr(r, name) for r in rows] for name, _ in _MESSAGE_COLUMNS}
-        lists = []
-        for r in rows:
-            found = {r.list} if r.list else set()
-            found |= list_updates.get(r.message_id, set())
-            lists.append(sorted(found))
-        table = pa.Table.from_pydict(cols, schema=MESSAGE_SCHEMA).append_column(
-            "lists", pa.array(lists, pa.list_(pa.string()))
-        )
+    def _insert_messages(self, run_id: int, table: pa.Table, lists: list[list[str]]) -> None:
+        table = table.append_column("lists", pa.array(lists, pa.list_(pa.string())))
         with registered(self.con, "_new_messages", table):
-            names = ", ".join(f'"{n}"' for n, _ in _MESSAGE_COLUMNS)
             self.con.execute(
-                f"INSERT INTO messages ({names}, lists, first_seen_run) "
-                f"SELECT {names}, lists, {int(run_id)} FROM _new_messages"
+                f"INSERT INTO messages ({_MESSAGE_NAMES}, lists, first_seen_run) "
+                f"SELECT {_MESSAGE_NAMES}, lists, {int(run_id)} FROM _new_messages"
             )
 
-    def _insert_trailers(self, rows: list[ParsedMessage]) -> None:
-        out: dict[str, list] = {k: [] for k in (
-            "message_id", "position", "kind", "type", "name", "email", "value", "in_reply",
-            "target_message_id")}
-        for r in rows:
-            for t in r.trailers:
-                out["message_id"].append(r.message_id)
-                out["position"].append(t.position)
-                out["kind"].append(t.kind)
-                out["type"].append(t.type)
-                out["name"].append(t.name)
-                out["email"].append(t.email)
-                out["value"].append(t.value)
-                out["in_reply"].append(t.in_reply)
-                parent = r.in_reply_to or (r.references[-1] if r.references else None)
-                out["target_message_id"].append(parent if t.in_reply else r.message_id)
-        if not out["message_id"]:
+    def _insert_trailers(self, trailers: pa.Table, rows: list[int]) -> None:
+        """The trailers of the messages at ``rows`` of the batch (its new ones)."""
+        if not trailers.num_rows:
             return
-        with registered(self.con, "_new_trailers", pa.table(out)):
-            self.con.execute("INSERT INTO trailers SELECT * FROM _new_trailers")
+        keep = pc.is_in(trailers["row"], value_set=pa.array(rows, pa.int32()))
+        with registered(self.con, "_new_trailers", trailers.filter(keep)):
+            self.con.execute(
+                "INSERT INTO trailers SELECT message_id, position, kind, type, name, email, "
+                "value, in_reply, target_message_id FROM _new_trailers"
+            )
 
     def _update_lists(self, updates: dict[str, set[str]]) -> None:
         table = pa.table({
@@ -338,21 +291,11 @@ class Store:
                 "u.add))) FROM _list_updates u WHERE messages.message_id = u.message_id"
             )
 
-    def _insert_sources(self, run_id: int, rows: list[tuple[ParsedMessage, str]]) -> None:
-        table = pa.table({
-            "message_id": [p.message_id for p, _ in rows],
-            "source": [p.location.source for p, _ in rows],
-            "kind": [p.location.kind.value for p, _ in rows],
-            "list": [p.list for p, _ in rows],
-            "epoch": pa.array([p.location.epoch for p, _ in rows], pa.int32()),
-            "git_dir": [p.location.git_dir for p, _ in rows],
-            "commit": [p.location.commit for p, _ in rows],
-            "blob": [p.location.blob for p, _ in rows],
-            "path": [p.location.path for p, _ in rows],
-            "byte_offset": pa.array([p.location.byte_offset for p, _ in rows], pa.int64()),
-            "content_hash": [p.content_hash for p, _ in rows],
-            "duplicate": [d for _, d in rows],
-        })
+    def _insert_sources(
+        self, run_id: int, copies: pa.Table, rows: list[tuple[int, str]]
+    ) -> None:
+        table = copies.take([i for i, _ in rows]).append_column(
+            "duplicate", pa.array([d for _, d in rows], pa.string()))
         with registered(self.con, "_new_sources", table):
             self.con.execute(
                 f"INSERT INTO message_sources SELECT *, {int(run_id)} FROM _new_sources"
@@ -390,8 +333,3 @@ class Store:
             self._any_deleted = True
             n += len(gone)
         return n, n_failed
-
-
-def _copy_key(p: ParsedMessage) -> tuple[object, ...]:
-    loc = p.location
-    return (p.message_id, loc.source, loc.epoch, loc.commit, loc.path, loc.byte_offset)
