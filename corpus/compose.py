@@ -44,7 +44,7 @@ def date_header(node: Node) -> tuple[str | None, int | None]:
 def _patch_body(node: Node) -> str:
     p = node.patch
     assert p is not None
-    trailers = "".join(f"{_tag(k)}: {name} <{email}>\n" for k, name, email in node.trailers)
+    trailers = "".join([f"{_tag(k)}: {name} <{email}>\n" for k, name, email in node.trailers])
     notes = node.truth_extra.get("_notes", "")
     diff = p.diff
     if notes:
@@ -52,8 +52,15 @@ def _patch_body(node: Node) -> str:
     return f"{p.message}\n{trailers}{diff}-- \n{GIT_VERSION}\n"
 
 
+_TAGS: dict[str, str] = {}
+
+
 def _tag(kind: str) -> str:
-    return kind[0].upper() + kind[1:]
+    """``signed-off-by`` -> ``Signed-off-by``."""
+    tag = _TAGS.get(kind)
+    if tag is None:
+        tag = _TAGS[kind] = kind[0].upper() + kind[1:]
+    return tag
 
 
 def _cover_body(engine: Engine, node: Node) -> str:
@@ -87,40 +94,50 @@ def _cover_body(engine: Engine, node: Node) -> str:
 
 def compose(engine: Engine, node: Node) -> tuple[bytes, int | None]:
     noise = node.noise
-    if noise == "latin1":
-        from_h = f"From: {q_word(node.sender.name, 'iso-8859-1')} <{node.addr}>"
-    elif noise == "koi8r":
-        from_h = f"From: {b_word(node.sender.name, 'koi8-r')} <{node.addr}>"
-    else:
+    if not noise:  # almost every mail
         from_h = "From: " + addr(node.sender.name, node.addr)
+        date_ts = node.date_ts
+        date_v: str | None = rfc2822(date_ts, node.date_tz)
+    else:
+        if noise == "latin1":
+            from_h = f"From: {q_word(node.sender.name, 'iso-8859-1')} <{node.addr}>"
+        elif noise == "koi8r":
+            from_h = f"From: {b_word(node.sender.name, 'koi8-r')} <{node.addr}>"
+        else:
+            from_h = "From: " + addr(node.sender.name, node.addr)
+        date_v, date_ts = date_header(node)
     to_h, cc_h = engine.recipients(node)
     subj = node.subject_header
     if subj is None:
         subj = node.subject
         if noise == "b64-subject" or not subj.isascii():
             subj = b_word(subj)
-    date_v, date_ts = date_header(node)
     headers = [from_h, to_h, cc_h, fold_subject(subj)]
+    mailer = node.mailer
     if date_v is not None:
-        if node.mailer == "mutt":
-            headers.insert(0, f"Date: {date_v}")
+        if mailer == "mutt":
+            headers.insert(0, "Date: " + date_v)
         else:
-            headers.append(f"Date: {date_v}")
+            headers.append("Date: " + date_v)
     if node.mid is not None:
         headers.append(f"Message-ID: <{node.mid}>")
-    if node.mailer == "git":
-        headers.append(f"X-Mailer: git-send-email {GIT_VERSION}")
-    elif node.mailer == "b4":
+    if mailer == "git":
+        headers.append(_GIT_MAILER)
+    elif mailer == "b4":
         headers.append("X-Mailer: b4 0.13.0")
     if node.parent_mid is not None:
         headers.append(f"In-Reply-To: <{node.parent_mid}>")
         refs = node.refs or [node.parent_mid]
-        headers.append("References: " + "\n ".join(f"<{r}>" for r in refs))
-    if node.kind == "patch":
+        headers.append("References: <" + ">\n <".join(refs) + ">")
+    kind = node.kind
+    if kind == "patch":
         body = _patch_body(node)
-    elif node.kind == "cover":
+    elif kind == "cover":
         body = _cover_body(engine, node)
     else:
         body = node.body
-    mailer = "git" if node.mailer in ("git", "b4") else "mutt"
-    return render_mail(headers, body, mailer=mailer, noise=noise), date_ts
+    client = "git" if mailer == "git" or mailer == "b4" else "mutt"
+    return render_mail(headers, body, mailer=client, noise=noise), date_ts
+
+
+_GIT_MAILER = f"X-Mailer: git-send-email {GIT_VERSION}"

@@ -170,6 +170,18 @@ def sample(rng: random.Random, population, k: int) -> list:
     return [population[j] for j in picked]
 
 
+def _one_or_two(bits, n: int, two: bool) -> tuple[int, ...]:
+    """``tuple(sorted(sample(rng, range(n), 2 if two else 1)))``, the same draws (the first
+    pick's slot is refilled with the last element before the second draw)."""
+    a = below(bits, n)
+    if not two:
+        return (a,)
+    b = below(bits, n - 1)
+    if b == a:
+        b = n - 1
+    return (a, b) if a < b else (b, a)
+
+
 def _ident(path: str) -> str:
     stem = path.rsplit("/", 1)[-1].split(".")[0].replace("-", "_")
     return stem if stem[0].isalpha() else "frob"
@@ -249,7 +261,7 @@ class TextBank:
         cache = self._picked
         for f in files:
             pool = self.hunks[f]
-            picks = tuple(sorted(sample(rng, range(len(pool)), 1 + (rnd() < 0.3))))
+            picks = _one_or_two(bits, len(pool), rnd() < 0.3)
             got = cache.get((f, picks))
             if got is None:
                 got = cache[(f, picks)] = (

@@ -46,10 +46,12 @@ def object_id(kind: int, data: bytes) -> bytes:
 def entry_header(kind: int, size: int) -> bytes:
     """The pack entry's type-and-size varint: low 4 size bits in the first byte, then 7
     bits per byte; the high bit says another byte follows."""
-    if size < 0x800:  # the common case (trees, commits, most mails): two bytes at most
+    if size < 0x40000:  # the common case (trees, commits, mails): three bytes at most
         if size < 0x10:
             return bytes(((kind << 4) | size,))
-        return bytes((0x80 | (kind << 4) | (size & 0x0F), size >> 4))
+        if size < 0x800:
+            return bytes((0x80 | (kind << 4) | (size & 0x0F), size >> 4))
+        return bytes((0x80 | (kind << 4) | (size & 0x0F), 0x80 | ((size >> 4) & 0x7F), size >> 11))
     out = bytearray()
     byte = (kind << 4) | (size & 0x0F)
     size >>= 4
@@ -98,15 +100,32 @@ Prepared = tuple[bytes, tuple[bytes, ...], int]
 def prepare(kind: int, data: bytes, level: int = 0) -> Prepared:
     """Hash and frame one object for a pack.  Pure: the shard workers prepare the blobs and
     trees of their mails, the writing process only appends them."""
-    h = _sha1(_TYPE_PREFIX[kind] + b"%d\0" % len(data))
-    h.update(data)
     n = len(data)
     if level or n > _STORED_MAX or n < 64:
+        h = _sha1(_TYPE_PREFIX[kind] + b"%d\0" % n)
+        h.update(data)
         entry = pack_entry(kind, data, level)
         return h.digest(), (entry,), _crc32(entry)
-    head = b"".join((entry_header(kind, n), _ZLIB_HEADER, _pack_block(1, n, n ^ 0xFFFF)))
+    frame = _FRAMES.get((kind, n))
+    if frame is None:
+        frame = _frame(kind, n)
+    h = _sha1(frame[0])
+    h.update(data)
     tail = _pack_adler(_adler32(data))
-    return h.digest(), (head, data, tail), _crc32(tail, _crc32(data, _crc32(head)))
+    return h.digest(), (frame[1], data, tail), _crc32(tail, _crc32(data, frame[2]))
+
+
+#: (kind, size) -> (object id prefix ``<type> <size>\0``, the entry's bytes before the
+#: data: type-and-size header, zlib header, stored block header; their CRC-32)
+_FRAMES: dict[tuple[int, int], tuple[bytes, bytes, int]] = {}
+
+
+def _frame(kind: int, n: int) -> tuple[bytes, bytes, int]:
+    if len(_FRAMES) > 50_000:
+        _FRAMES.clear()
+    head = b"".join((entry_header(kind, n), _ZLIB_HEADER, _pack_block(1, n, n ^ 0xFFFF)))
+    frame = _FRAMES[(kind, n)] = (_TYPE_PREFIX[kind] + b"%d\0" % n, head, _crc32(head))
+    return frame
 
 
 def prepare_tree(entry: bytes, blob: bytes) -> Prepared:
@@ -156,13 +175,16 @@ class PackWriter:
 
     def put(self, obj: Prepared) -> bytes:
         """Store an object made by ``prepare`` (possibly in another process)."""
-        oid, parts, crc = obj
+        oid = obj[0]
         index = self._index
         if oid not in index:
-            index[oid] = (crc, self._offset)
-            for part in parts:
-                self._write(part)
-                self._offset += len(part)
+            offset = self._offset
+            index[oid] = (obj[2], offset)
+            write = self._write
+            for part in obj[1]:
+                write(part)
+                offset += len(part)
+            self._offset = offset
         return oid
 
     def close(self) -> Path | None:

@@ -1,8 +1,8 @@
 """RFC 5322 bytes of each mail, including the planted mail noise (encoded words, legacy
 charsets, MIME multiparts, folded headers, broken dates).
 
-``render_mail`` gets finished header values and a body; ``list_prefix`` is what the list
-server prepends to the copy archived for one list (``Received:`` and the ``List-*``
+``render_mail`` gets finished header values and a body; ``archived_copies`` adds what the
+list server prepends to the copy archived for each list (``Received:`` and the ``List-*``
 headers, as vger does), so cross-posted copies differ only there.
 """
 
@@ -156,22 +156,31 @@ def fold_subject(subject: str) -> str:
 _PREFIX: dict[str, tuple[bytes, bytes, bytes]] = {}
 
 
-def list_prefix(list_name: str, archive_ts: int, relay_id: str) -> bytes:
-    parts = _PREFIX.get(list_name)
-    if parts is None:
-        parts = _PREFIX[list_name] = (
-            b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [192.0.2.17])\n"
-            + f"\tby {LIST_HOST} (Postfix) with ESMTPS id ".encode(),
-            f"\n\tfor <{list_name}@{LIST_HOST}>; ".encode(),
-            (
-                f"\nX-Mailing-List: {list_name}@{LIST_HOST}\n"
-                f"List-Id: <{list_name}.{LIST_HOST}>\n"
-                f"List-Subscribe: <mailto:{list_name}+subscribe@{LIST_HOST}>\n"
-                f"List-Unsubscribe: <mailto:{list_name}+unsubscribe@{LIST_HOST}>\n"
-            ).encode(),
-        )
-    a, b, c = parts
-    return a + relay_id.encode() + b + rfc2822(archive_ts).encode() + c
+def archived_copies(lists: tuple[str, ...], archive_ts: int, body: bytes) -> list[bytes]:
+    """The bytes each of ``lists`` archives of a mail: the list server's ``Received:``
+    (relay id = the archive time in hex) and ``List-*`` headers, then the mail."""
+    relay = b"%X" % archive_ts
+    date = rfc2822(archive_ts).encode()
+    out = []
+    for name in lists:
+        parts = _PREFIX.get(name) or _prefix_parts(name)
+        out.append(b"".join((parts[0], relay, parts[1], date, parts[2], body)))
+    return out
+
+
+def _prefix_parts(list_name: str) -> tuple[bytes, bytes, bytes]:
+    parts = _PREFIX[list_name] = (
+        b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [192.0.2.17])\n"
+        + f"\tby {LIST_HOST} (Postfix) with ESMTPS id ".encode(),
+        f"\n\tfor <{list_name}@{LIST_HOST}>; ".encode(),
+        (
+            f"\nX-Mailing-List: {list_name}@{LIST_HOST}\n"
+            f"List-Id: <{list_name}.{LIST_HOST}>\n"
+            f"List-Subscribe: <mailto:{list_name}+subscribe@{LIST_HOST}>\n"
+            f"List-Unsubscribe: <mailto:{list_name}+unsubscribe@{LIST_HOST}>\n"
+        ).encode(),
+    )
+    return parts
 
 
 def render_mail(
@@ -201,6 +210,18 @@ def render_mail(
         )
     if not body.isascii():
         charset = "UTF-8"
+    key = (mailer, charset)
+    mime = _MIME.get(key)
+    if mime is None:
+        mime = _MIME[key] = _mime(mailer, charset)
+    return ("\n".join(headers) + "\n" + mime + body).encode()
+
+
+_MIME: dict[tuple[str, str], str] = {}
+
+
+def _mime(mailer: str, charset: str) -> str:
+    """The MIME headers of a plain text mail and the blank line after the header."""
     if mailer == "git":
         mime = "MIME-Version: 1.0\n"
         if charset != "us-ascii":
@@ -213,7 +234,7 @@ def render_mail(
         )
         if charset != "us-ascii":
             mime += "Content-Transfer-Encoding: 8bit\n"
-    return ("\n".join(headers) + "\n" + mime + "\n" + body).encode()
+    return mime + "\n"
 
 
 def _mixed(headers: list[str], body: str) -> bytes:

@@ -14,6 +14,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from corpus.compose import compose
 from corpus.content import PatchText, TextBank, below
 from corpus.gittree import TreeCommit, applied_commits
 from corpus.maintainers import BY_NAME, FROB, sections_for_files
@@ -141,13 +142,12 @@ class Engine:
         return self.seq
 
     def mid_for(self, style: str, address: str, ts: int, extra: str = "") -> str:
-        seq = self.next_seq()
+        self.seq = seq = self.seq + self._seq_step
         local, domain = address.split("@", 1)
-        stamp = rfc_stamp(ts)
         if style == "git":
-            return f"{stamp}.{seq}-{extra or 1}-{local}@{domain}"
+            return f"{stamp(ts)}.{seq}-{extra or 1}-{local}@{domain}"
         if style == "b4":
-            return f"{stamp[:8]}-{extra}-{seq:x}{self.rng.getrandbits(24):06x}@{domain}"
+            return f"{stamp(ts)[:8]}-{extra}-{seq:x}{self.rng.getrandbits(24):06x}@{domain}"
         if domain == "gmail.com":
             return f"CA+{seq:x}{self.rng.getrandbits(64):016x}@mail.gmail.com"
         return f"Z{self.rng.getrandbits(40):010x}{seq:x}@{domain}"
@@ -190,8 +190,7 @@ class Engine:
             lists = tuple(x for x in LISTS if list_address(x) in addrs) or (FROB.split("@")[0],)
         sender = author.address_at(t)
         style = "b4" if b4 else "git"
-        slug = "-".join(subject.split(":")[-1].split()[:3]).lower().strip("()")
-        slug = "".join(c for c in slug if c.isalnum() or c == "-")[:30] or "patch"
+        slug = _slug(subject) if b4 else ""
         maint = {p for s in subsystems for p in BY_NAME[s].maintainers + BY_NAME[s].reviewers}
         to = [self.people[p] for p in sorted(maint) if p != author.id] + list(extra_to)
         build = SeriesBuild(
@@ -224,15 +223,17 @@ class Engine:
         root_parent = in_reply_to
         first: Node | None = None
         ts = t
+        tz = person_tz(author)
+        bits = self.rng.getrandbits
         for i in range(0 if cover and n > 1 else 1, n + 1):
             node = Node()
             node.kind = "cover" if i == 0 else "patch"
             node.sender, node.addr = author, sender
             node.date_ts = ts
-            node.date_tz = person_tz(author)
+            node.date_tz = tz
             node.archive_ts = ts + self.transit()
             node.lists = lists
-            node.mailer = "b4" if b4 else "git"
+            node.mailer = style
             extra = f"{slug}-v{version}-{i}" if b4 else str(i)
             node.mid = self.mid_for(style, sender, ts, extra)
             if first is None and first_mid is not None:
@@ -263,7 +264,7 @@ class Engine:
             if first is None:
                 first = node
             build.posts.append(node)
-            ts += below(self.rng.getrandbits, 4)  # rng.randint(0, 3)
+            ts += below(bits, 4)  # rng.randint(0, 3)
         key = build.posts[0].mid
         build.key = key
         for node in build.posts:
@@ -308,7 +309,7 @@ class Engine:
         node.owner = parent.owner
         node.anchor = parent if parent.kind in POSTS else parent.anchor
         node.noise = noise
-        quote = "".join(f"> {q}\n" if q else ">\n" for q in parent.quote[:4])
+        quote = "".join([f"> {q}\n" if q else ">\n" for q in parent.quote[:4]])
         when = rfc2822(parent.date_ts, parent.date_tz)
         pname = parent.sender.name
         body = text if plain else f"On {when}, {pname} wrote:\n{quote}\n{text}\n"
@@ -359,30 +360,23 @@ class Engine:
             self.builds.pop(b.key, None)
 
     def _emit(self, node: Node) -> None:
-        from corpus.compose import compose
-
         raw, date_ts = compose(self, node)
-        mail = Mail(
-            seq=self.next_seq(),
-            archive_ts=node.archive_ts,
-            lists=node.lists,
-            mid=node.mid,
-            sender_name=node.sender.name,
-            from_addr=node.addr,
-            subject=node.subject,
-            date_ts=date_ts,
-            date_tz="+1900" if node.noise == "tz-1900" else node.date_tz,
-            body=raw,
-            truth=self.truth.message_truth(node, node.lists),
-            deleted_at=node.deleted_at,
-        )
-        heapq.heappush(self.heap, (mail.archive_ts, mail.seq, 0, mail))
+        self.seq = seq = self.seq + self._seq_step
+        ts, lists = node.archive_ts, node.lists
+        mail = Mail(  # positional (the field order of ``Mail``): this runs for every mail
+            seq, ts, lists, node.mid, node.sender.name, node.addr, node.subject, date_ts,
+            "+1900" if node.noise == "tz-1900" else node.date_tz, raw,
+            self.truth.message_truth(node, lists), node.deleted_at,
+        )  # fmt: skip
+        heapq.heappush(self.heap, (ts, seq, 0, mail))
 
     def recipients(self, node: Node) -> tuple[str, str]:
-        key = (tuple(p.id for p in node.to if p is not node.sender), node.lists)
+        sender = node.sender
+        people = [p for p in node.to if p is not sender]
+        key = (tuple([p.id for p in people]), node.lists)
         got = self._rcpt.get(key)
         if got is None:
-            to = [addr(p.name, p.addresses[0]) for p in node.to if p is not node.sender] or [
+            to = [addr(p.name, p.addresses[0]) for p in people] or [
                 addr("", list_address(node.lists[0]))
             ]
             cc = [list_address(x) for x in node.lists]
@@ -390,6 +384,12 @@ class Engine:
                 self._rcpt.clear()
             got = self._rcpt[key] = (fold("To", to), fold("Cc", cc))
         return got
+
+
+def _slug(subject: str) -> str:
+    """The subject's words in a b4 Message-ID: ``frob-core-fix`` (at most 30 characters)."""
+    slug = "-".join(subject.split(":")[-1].split()[:3]).lower().strip("()")
+    return "".join(c for c in slug if c.isalnum() or c == "-")[:30] or "patch"
 
 
 def rfc_stamp(ts: int) -> str:

@@ -43,6 +43,14 @@ def _list(xs) -> str:
     return "[" + ",".join(map(_s, xs)) + "]" if xs else "[]"
 
 
+_FILES: dict[tuple[str, ...], str] = {}
+
+
+def _files(files: tuple[str, ...]) -> str:
+    """``_list`` of a patch's files, cached (a few hundred combinations)."""
+    return _FILES.get(files) or _FILES.setdefault(files, _list(files))
+
+
 def eff_date(node: Node) -> int:
     """The time an ingester should store as the message's date."""
     return node.archive_ts if node.noise in BOGUS_DATES else node.date_ts
@@ -97,7 +105,7 @@ class Truth:
 
     # -- series -----------------------------------------------------------------------
     def add_series(self, b: SeriesBuild, people: dict[str, Person]) -> None:
-        posted = min(eff_date(n) for n in b.posts)
+        posted = min(map(eff_date, b.posts))
         maint = maintainers_for_files(b.files)
         resp = [
             n
@@ -109,11 +117,13 @@ class Truth:
         first_m = next((n for n in resp if n.sender.id in maint), None)
         review = [n for n in resp if any(k in ("reviewed-by", "acked-by") for k, _ in n.tags)]
         tested = [n for n in resp if any(k == "tested-by" for k, _ in n.tags)]
-        for post in b.posts:
-            mine = [eff_date(n) for n in resp if n.anchor is post]
-            post.truth_extra["first_response_at"] = iso(min(mine)) if mine else None
+        earliest: dict[Node, int] = {}  # post -> first response to it (resp is sorted)
         for n in resp:
             n.truth_extra["is_response"] = True
+            if n.anchor not in earliest:
+                earliest[n.anchor] = eff_date(n)
+        for post in b.posts:
+            post.truth_extra["first_response_at"] = iso(earliest.get(post))
         first_t = eff_date(first) if first else None
         if b.applied_at is not None:
             outcome = "applied"
@@ -241,13 +251,15 @@ class Truth:
         p = node.patch
         extra = node.truth_extra
         mid = node.mid
-        date = iso(eff_date(node))
-        trusted = None if node.noise in BOGUS_DATES else node.date_ts
+        if node.noise in BOGUS_DATES:  # (``eff_date``, inlined: this runs for every mail)
+            date, trusted, source = iso(node.archive_ts), None, BOGUS_DATES[node.noise]
+        else:
+            date, trusted, source = iso(node.date_ts), node.date_ts, "header"
         root = node.refs[0] if node.refs else mid
         dup = "duplicate" in extra
         pid = node.sender.id
         if p is not None:
-            files = _list(p.files)
+            files = _files(p.files)
             added, removed, has_diff = str(p.added), str(p.removed), "true"
         else:
             files = _list(extra.get("files", ()))
@@ -255,12 +267,11 @@ class Truth:
             has_diff = "true" if extra.get("has_diff") else "false"
         owner = _str(node.owner)
         counter = node.counter if is_post and node.counter is not None else "null"
-        trailers = ",".join(f"[{_s(k)},{_s(e)}]" for k, _, e in node.trailers)
+        trailers = ",".join([f"[{_s(k)},{_s(e)}]" for k, _, e in node.trailers])
         line = (
             f'{{"message_id":{_str(mid)},"lists":{_lists(lists)},"person":{_s(pid)},'
             f'"from_email":{_s(node.addr)},"from_is_bot":{_BOOL[node.sender.is_bot]},'
-            f'"subject":{_s(node.subject)},"date":"{date}",'
-            f'"date_source":"{BOGUS_DATES.get(node.noise, "header")}",'
+            f'"subject":{_s(node.subject)},"date":"{date}","date_source":"{source}",'
             f'"archive_time":"{iso(node.archive_ts)}","in_reply_to":{_str(node.parent_mid)},'
             f'"thread_root":{_s(root)},"is_reply":{_BOOL[kind == "reply"]},'
             f'"is_patch":{_BOOL[kind == "patch"]},"is_cover":{_BOOL[kind == "cover"]},'

@@ -7,11 +7,12 @@ from __future__ import annotations
 import gzip
 import os
 import re
+from binascii import hexlify
 from pathlib import Path
 
 from corpus.gitpack import BLOB, COMMIT, PackWriter, Prepared, prepare, prepare_tree
 from corpus.model import LIST_HOST, Mail
-from corpus.render import asctime, list_prefix
+from corpus.render import archived_copies, asctime
 
 GIT_ENV = {
     **os.environ,
@@ -55,27 +56,17 @@ _TREE_ENTRY = {"m": b"100644 m\0", "d": b"100644 d\0"}
 Copy = tuple[bytes, Prepared | None, Prepared | None]
 
 
-_PREFIXES: dict[tuple[str, int], bytes] = {}
-
-
 def list_copies(mail: Mail, is_delete: bool, git: bool) -> tuple[Copy, ...]:
     """The copies of ``mail`` for each of its lists (cross-posted copies differ only in the
     list server's prefix), with the git objects prepared if ``git``."""
+    raws = archived_copies(mail.lists, mail.archive_ts, mail.body)
+    if not git:
+        return tuple([(raw, None, None) for raw in raws])
+    entry = _TREE_ENTRY["d" if is_delete else "m"]
     out = []
-    ts = mail.archive_ts
-    for x in mail.lists:
-        key = (x, ts)
-        pre = _PREFIXES.get(key)
-        if pre is None:
-            if len(_PREFIXES) > 4096:
-                _PREFIXES.clear()
-            pre = _PREFIXES[key] = list_prefix(x, ts, f"{ts:X}")
-        raw = pre + mail.body
-        if not git:
-            out.append((raw, None, None))
-            continue
+    for raw in raws:
         blob = prepare(BLOB, raw)
-        out.append((raw, blob, prepare_tree(_TREE_ENTRY["d" if is_delete else "m"], blob[0])))
+        out.append((raw, blob, prepare_tree(entry, blob[0])))
     return tuple(out)
 
 
@@ -107,19 +98,18 @@ class CommitLog:
         assert blob is not None and prepared_tree is not None
         pack.put(blob)
         tree = pack.put(prepared_tree)
-        body = b"".join(
-            (
-                b"tree %s\n" % tree.hex().encode(),
-                self._parent,
-                self._ident(mail),
-                b"%d %s" % (at, atz.encode()),
-                self._cmt,
-                b"%d +0000\n\n" % ct,
-                mail.subject.replace("\n", " ").encode(),
-            )
+        body = b"tree %s\n%s%s%d %s%s%d +0000\n\n%s" % (
+            hexlify(tree),
+            self._parent,
+            self._ident(mail),
+            at,
+            atz.encode(),
+            self._cmt,
+            ct,
+            mail.subject.replace("\n", " ").encode(),
         )
-        self.head = pack.put(prepare(COMMIT, body))
-        self._parent = b"parent %s\n" % self.head.hex().encode()
+        head = self.head = pack.put(prepare(COMMIT, body))
+        self._parent = b"parent %s\n" % hexlify(head)
         self.count += 1
 
     def _ident(self, mail: Mail) -> bytes:

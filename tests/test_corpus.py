@@ -522,3 +522,33 @@ def test_parallel_and_serial_runs_write_the_same_bytes(tmp_path):
     a = write_sample(tmp_path / "a", seed=11, scale=400, formats=ALL, git_tree=True)
     b = write_sample(tmp_path / "b", seed=11, scale=400, formats=ALL, git_tree=True, parallel=False)
     assert _tree_digest(a.out_dir) == _tree_digest(b.out_dir)
+
+
+def test_one_or_two_draws_like_sample():
+    """The patch writer's hunk pick draws exactly what ``sorted(sample(range(n), k))`` did."""
+    from corpus.content import _one_or_two, sample
+
+    for seed in range(200):
+        a, b = random.Random(seed), random.Random(seed)
+        two = seed % 3 == 0
+        want = tuple(sorted(sample(a, range(10), 2 if two else 1)))
+        assert _one_or_two(b.getrandbits, 10, two) == want
+        assert a.getstate() == b.getstate()
+
+
+def test_prepared_objects_equal_plain_pack_entries():
+    """``gitpack.prepare`` (cached frames, 3-byte size headers) frames an object exactly as
+    ``pack_entry`` does, with the CRC-32 of those bytes and git's object id."""
+    import zlib
+
+    from corpus.gitpack import BLOB, COMMIT, TREE, object_id, pack_entry, prepare
+
+    for n in (0, 15, 16, 63, 64, 0x7FF, 0x800, 0x3001, 0xFFFF, 0x10000, 0x40000):
+        for kind in (COMMIT, TREE, BLOB):
+            data = bytes(i % 251 for i in range(n))
+            for _ in range(2):  # the second time from the frame cache
+                oid, parts, crc = prepare(kind, data)
+                entry = b"".join(parts)
+                assert entry == pack_entry(kind, data)
+                assert crc == zlib.crc32(entry) and oid == object_id(kind, data)
+                assert zlib.decompress(entry[entry.index(b"\x78\x01") :]) == data
