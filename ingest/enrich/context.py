@@ -9,6 +9,7 @@ import duckdb
 
 from ingest.enrich.orgs import OrgResolver
 from ingest.enrich.people import AddressStat, Identities
+from ingest.enrich.rows import column_values, table_rows
 from ingest.enrich.subsystems import SectionMatcher
 
 
@@ -37,6 +38,14 @@ class Delta:
     n_recomputed: int | None = None
 
 
+#: The columns of ``messages`` that the threads and series stages read.
+MESSAGE_COLUMNS = (
+    'message_id, from_email, date, subject_base, patch_version, patch_counter, '
+    'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
+    '"references", change_id, lists, files, applied_notice, bot_report, prefixes'
+)
+
+
 @dataclass
 class Context:
     """What one stage computes and a later one needs, within one enrichment run."""
@@ -49,8 +58,12 @@ class Context:
     # path → (primary sections, most specific sections)
     file_sections: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict)
+    # (paths of a diff, every) → `sections_for_files`
+    _diff_sections: dict[tuple[tuple[str, ...], bool], tuple[str, ...]] = field(
+        default_factory=dict, repr=False)
     # None: every stage recomputes its tables whole
     delta: Delta | None = None
+    _messages: dict[str, list[Any]] | None = field(default=None, repr=False)
 
     def inputs(self, kind: str) -> list[tuple[str, str]]:
         return self.con.execute(
@@ -67,16 +80,35 @@ class Context:
     ) -> tuple[str, ...]:
         """The subsystems of a diff: per file the most specific matching sections (or,
         with ``every``, all matching sections: whose maintainers get_maintainer.pl would
-        list), united in file order; memoised per path for the run."""
+        list), united in file order; memoised per path and per diff for the run."""
         if not files or self.matcher is None:
             return ()
-        out: list[str] = []
-        for f in files:
-            pair = self.file_sections.get(f)
-            if pair is None:
-                pair = self.file_sections[f] = self.matcher.both(f)
-            out.extend(x for x in pair[0 if every else 1] if x not in out)
-        return tuple(out)
+        key = (tuple(files), every)
+        found = self._diff_sections.get(key)
+        if found is None:
+            out: list[str] = []
+            for f in files:
+                pair = self.file_sections.get(f)
+                if pair is None:
+                    pair = self.file_sections[f] = self.matcher.both(f)
+                out.extend(x for x in pair[0 if every else 1] if x not in out)
+            found = self._diff_sections[key] = tuple(out)
+        return found
+
+    def messages(self) -> dict[str, list[Any]]:
+        """`MESSAGE_COLUMNS` of every message, column by column, read once per run: the
+        threads stage and a whole series stage both need them, and enrichment writes
+        none of them."""
+        if self._messages is None:
+            t = self.con.sql(f"SELECT {MESSAGE_COLUMNS} FROM messages").to_arrow_table()
+            self._messages = {n: column_values(c) for n, c in zip(t.column_names, t.columns,
+                                                                   strict=True)}
+        return self._messages
+
+    def message_rows(self) -> list[dict[str, Any]]:
+        """`messages`, one dict per message."""
+        names, columns = list(self.messages()), self.messages().values()
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        return self.con.sql(sql, params=params).to_arrow_table().to_pylist()
+        return table_rows(self.con.sql(sql, params=params).to_arrow_table())

@@ -30,8 +30,7 @@ from fnmatch import translate
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
+from ingest.enrich.emails import normalise_email
 from ingest.errors import ConfigError
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -71,17 +70,6 @@ PLACEHOLDER_NAMES = frozenset(
         "robot",
     ]
 )
-
-
-@lru_cache(maxsize=1 << 16)
-def normalise_email(email: str) -> str:
-    """Lower-cased ``local@domain`` with the domain in ASCII (IDNA); never a DNS check."""
-    addr = email.strip().strip("<>").strip()
-    try:
-        v = validate_email(addr, check_deliverability=False, allow_smtputf8=True)
-        return f"{v.local_part}@{v.ascii_domain}".lower()
-    except EmailNotValidError:
-        return addr.lower()
 
 
 def email_domain(email: str) -> str:

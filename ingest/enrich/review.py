@@ -34,7 +34,7 @@ REVIEW_KINDS = frozenset({"reviewed-by", "acked-by"})
 TESTED_KINDS = frozenset({"tested-by"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per message, and frozen is 10× slower to build
 class Node:
     message_id: str
     parent: str | None
@@ -64,13 +64,18 @@ class Events:
     n_bot_replies: int = 0
 
     def merge(self, other: Events) -> None:
-        for prefix in ("first_response", "first_maintainer_response", "first_review"):
-            at = getattr(other, f"{prefix}_at")
-            mine = getattr(self, f"{prefix}_at")
-            if at is not None and (mine is None or at < mine):
-                for suffix in ("_at", "_by", "_id", "_kind"):
-                    if hasattr(self, prefix + suffix):
-                        setattr(self, prefix + suffix, getattr(other, prefix + suffix))
+        """Add ``other``'s events: the earlier of each first event, the sums of counts."""
+        if _earlier(other.first_response_at, self.first_response_at):
+            self.first_response_at = other.first_response_at
+            self.first_response_by = other.first_response_by
+            self.first_response_id = other.first_response_id
+        if _earlier(other.first_maintainer_response_at, self.first_maintainer_response_at):
+            self.first_maintainer_response_at = other.first_maintainer_response_at
+            self.first_maintainer_response_by = other.first_maintainer_response_by
+        if _earlier(other.first_review_at, self.first_review_at):
+            self.first_review_at = other.first_review_at
+            self.first_review_by = other.first_review_by
+            self.first_review_kind = other.first_review_kind
         if other.first_tested_at is not None and (
             self.first_tested_at is None or other.first_tested_at < self.first_tested_at
         ):
@@ -85,6 +90,11 @@ class Events:
         self.n_replies += other.n_replies
         self.n_responses += other.n_responses
         self.n_bot_replies += other.n_bot_replies
+
+
+def _earlier(at: dt.datetime | None, than: dt.datetime | None) -> bool:
+    """Whether ``at`` is a time before ``than`` (any time is before None)."""
+    return at is not None and (than is None or at < than)
 
 
 class ReplyIndex:

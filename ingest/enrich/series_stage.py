@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import pyarrow as pa
 
-from ingest.enrich.context import Context
+from ingest.enrich.context import MESSAGE_COLUMNS, Context
 from ingest.enrich.people import BotRules
 from ingest.enrich.region import CARRIED_KINDS
 from ingest.enrich.region import region as find_region
@@ -38,11 +38,6 @@ from ingest.load import replace_tables, set_message_series
 from ingest.load.database import registered
 from ingest.load.enrichment import replace_rows, update_rows
 
-_COLUMNS = (
-    'message_id, from_email, date, subject_base, patch_version, patch_counter, '
-    'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
-    '"references", change_id, lists, files, applied_notice, bot_report, prefixes'
-)
 _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
 
 
@@ -71,7 +66,7 @@ def series_stage(ctx: Context) -> str:
     if ctx.delta is not None:
         region, why = find_region(ctx)
     if region is None:
-        msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages")
+        msgs = ctx.message_rows()
         series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(ctx, msgs, None)
         replace_tables(ctx.con, {
             "series": _table(series_rows, "series", ctx),
@@ -86,7 +81,7 @@ def series_stage(ctx: Context) -> str:
         return _summary(series_rows) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
-        msgs = ctx.rows(f"SELECT {_COLUMNS} FROM messages WHERE thread_id IN "
+        msgs = ctx.rows(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id IN "
                         "(SELECT thread_id FROM _region_threads)")
     ids = [m["message_id"] for m in msgs]
     with registered(ctx.con, "_region_ids", pa.table({"message_id": pa.array(ids, pa.string())})):

@@ -6,7 +6,7 @@ its module (threads, people, orgs, subsystems, series, review), and writes throu
 row; the tables always equal what a whole recomputation from the stored messages and
 inputs gives, so running it twice gives the same tables.
 
-**Full or incremental.** `plan_enrichment` compares the database with the latest
+**Full or incremental.** `plan.plan_enrichment` compares the database with the latest
 ``enrich_runs`` row. When the only change since is new messages (and older messages
 that gained a list), the run is *incremental* (``Context.delta``): threads are
 recomputed for the threads the new messages touch; people, organisations and
@@ -23,17 +23,16 @@ new, ``--full``) recomputes everything whole.
 from __future__ import annotations
 
 import bisect
-import hashlib
+import gc
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
-from ingest import __version__
 from ingest.enrich.context import Context, Delta
 from ingest.enrich.domainmap import DomainMap
 from ingest.enrich.orgs import OrgResolver, Signoff, parse_overrides
@@ -44,12 +43,12 @@ from ingest.enrich.people import (
     parse_mailmap,
     resolve_identities,
 )
+from ingest.enrich.plan import plan_enrichment
+from ingest.enrich.rows import column_values
 from ingest.enrich.series_stage import series_stage
 from ingest.enrich.subsystems import SectionMatcher, directories_of, normalise_path
 from ingest.enrich.threads import thread_ids
-from ingest.errors import LorelensError
 from ingest.load import (
-    SCHEMA_VERSION,
     BatchCounts,
     derive_message_authors,
     replace_tables,
@@ -57,13 +56,8 @@ from ingest.load import (
 )
 from ingest.load.database import registered
 from ingest.load.enrichment import enrichment_transaction, record_enrichment
-from ingest.sources.kernel_tree import check_repo
 
 Log = Callable[[str], None]
-
-#: Bump when what a stage computes changes: databases enriched by an older version are
-#: then recomputed whole once instead of being updated incrementally.
-ENRICH_VERSION = "8"
 
 
 @dataclass(frozen=True)
@@ -81,10 +75,9 @@ def threads_stage(ctx: Context) -> str:
     every thread that a new message links to (whole threads: see threads.py)."""
     if ctx.delta is not None:
         return _threads_incremental(ctx, ctx.delta)
-    t = ctx.con.sql(f"SELECT {_THREAD_COLUMNS} FROM messages").to_arrow_table()
-    ids = t.column("message_id").to_pylist()
-    roots = thread_ids(ids, t.column("in_reply_to").to_pylist(),
-                       t.column("references").to_pylist(), t.column("date").to_pylist())
+    m = ctx.messages()
+    ids = m["message_id"]
+    roots = thread_ids(ids, m["in_reply_to"], m["references"], m["date"])
     set_thread_ids(ctx.con, pa.table({"message_id": ids, "thread_id": roots}))
     return f"{len(set(roots)):,} threads"
 
@@ -212,18 +205,17 @@ def orgs_stage(ctx: Context) -> str:
     maps = [DomainMap.from_text(text, origin) for origin, text in ctx.inputs("domain-map")]
     overrides = [o for origin, text in ctx.inputs("overrides")
                  for o in parse_overrides(text, origin)]
-    signoffs = [
-        Signoff(r["sender"], r["email"], r["date"], r["name"], r["sender_name"],
-                r["kind"].title().replace("-By", "-by"))
-        for r in ctx.rows(
-            "SELECT m.from_email AS sender, m.from_name AS sender_name, m.date, t.email, "
-            "t.name, t.kind FROM trailers t JOIN messages m USING (message_id) "
-            # every person trailer: rule 6 keeps those naming the sender, rule 6b reads
-            # the employer notes of anyone's (a sign-off chain carries them along)
-            "WHERE t.email IS NOT NULL AND m.from_email IS NOT NULL AND "
-            "t.kind IN ('signed-off-by', 'reviewed-by', 'acked-by', 'tested-by')"
-        )
-    ]
+    trailers = ctx.con.sql(
+        "SELECT m.from_email, t.email, m.date, t.name, m.from_name, t.kind "
+        "FROM trailers t JOIN messages m USING (message_id) "
+        # every person trailer: rule 6 keeps those naming the sender, rule 6b reads
+        # the employer notes of anyone's (a sign-off chain carries them along)
+        "WHERE t.email IS NOT NULL AND m.from_email IS NOT NULL AND "
+        "t.kind IN ('signed-off-by', 'reviewed-by', 'acked-by', 'tested-by')"
+    ).to_arrow_table()
+    *fields, kinds = (column_values(c) for c in trailers.columns)
+    names = {k: k.title().replace("-By", "-by") for k in set(kinds)}  # Signed-off-by
+    signoffs = [Signoff(*f, names[k]) for *f, k in zip(*fields, kinds, strict=True)]
     ctx.resolver = resolver = OrgResolver(
         maps, overrides=overrides, identities=ctx.identities, stats=ctx.stats,
         signoffs=signoffs,
@@ -319,91 +311,6 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
-# -- full or incremental ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What `enrich` will do, decided from the database and its latest ``enrich_runs``."""
-
-    mode: str  # full | incremental | none
-    reason: str
-    last_run: int  # the newest ingest run now: what the run will cover
-    n_messages: int
-    n_new: int
-    inputs_hash: str
-    version: str
-    since_run: int = 0  # incremental: the previous enrichment's last_run
-    relisted: frozenset[str] = field(default_factory=frozenset)
-
-
-def enrichment_version() -> str:
-    return f"enrich {ENRICH_VERSION}, schema {SCHEMA_VERSION}, lorelens {__version__}"
-
-
-def inputs_hash(con: duckdb.DuckDBPyConnection) -> str:
-    """A digest of the stored inputs (their text, not when they were loaded) and of the
-    kernel tree's current HEAD, whose commits are read at every run."""
-    h = hashlib.sha1()
-    for kind, pos, origin, content in con.execute(
-        "SELECT kind, position, origin, content FROM enrich_inputs ORDER BY kind, position"
-    ).fetchall():
-        h.update(f"{kind}\0{pos}\0{origin}\0{len(content)}\0".encode())
-        h.update(content.encode("utf-8", "surrogatepass"))
-        if kind == "kernel-git":
-            try:
-                head = check_repo(Path(origin))
-            except LorelensError:
-                head = "unreadable"
-            h.update(f"\0HEAD {head}".encode())
-    return h.hexdigest()
-
-
-def plan_enrichment(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> Plan:
-    """Full, incremental or nothing to do (see the module docstring)."""
-    last_run, n_messages = con.execute(
-        "SELECT (SELECT coalesce(max(run_id), 0) FROM ingest_runs), "
-        "(SELECT count(*) FROM messages)").fetchall()[0]
-    digest, version = inputs_hash(con), enrichment_version()
-    base = dict(last_run=int(last_run), n_messages=int(n_messages), inputs_hash=digest,
-                version=version)
-    prev = con.execute(
-        "SELECT version, inputs_hash, last_run, n_messages FROM enrich_runs "
-        "ORDER BY enrich_id DESC LIMIT 1").fetchall()
-
-    def whole(reason: str) -> Plan:
-        return Plan("full", reason, n_new=int(n_messages), **base)
-
-    if full:
-        return whole("asked for")
-    if not prev:
-        return whole("no earlier enrichment")
-    p_version, p_hash, p_run, p_messages = prev[0]
-    if p_version != version:
-        return whole(f"enrichment version changed ({p_version} → {version})")
-    if p_hash != digest:
-        return whole("enrichment inputs changed")
-    n_old, n_new = con.execute(
-        "SELECT count(*) FILTER (first_seen_run <= ?), count(*) FILTER (first_seen_run > ?) "
-        "FROM messages", [p_run, p_run]).fetchall()[0]
-    if n_old != p_messages:
-        return whole(f"{p_messages - n_old:,} messages deleted or replaced since the last "
-                     "enrichment")
-    relisted = frozenset(r[0] for r in con.execute(
-        "SELECT DISTINCT s.message_id FROM message_sources s JOIN messages m "
-        "USING (message_id) WHERE s.run_id > ? AND s.duplicate = 'other-list' "
-        "AND m.first_seen_run <= ?", [p_run, p_run]).fetchall())
-    if not n_new and not relisted:
-        return Plan("none", "nothing new since the last enrichment", n_new=0, **base)
-    if n_new > n_old:
-        return whole(f"most messages are new ({n_new:,} of {n_messages:,})")
-    reason = f"{n_new:,} new messages"
-    if relisted:
-        reason += f", {len(relisted):,} older messages with a new list"
-    return Plan("incremental", reason, n_new=int(n_new), since_run=int(p_run),
-                relisted=relisted, **base)
-
-
 def enrich(
     con: duckdb.DuckDBPyConnection, log: Log = lambda _m: None, *, full: bool = False
 ) -> dict[str, str]:
@@ -420,7 +327,7 @@ def enrich(
     if plan.mode == "incremental":
         delta = Delta(last_run=plan.since_run, n_new=plan.n_new, relisted=plan.relisted)
     done: dict[str, str] = {}
-    with enrichment_transaction(con):
+    with _gc_paused(), enrichment_transaction(con):
         ctx = Context(con, delta=delta)
         for stage in STAGES:
             done[stage.name] = stage.run(ctx)
@@ -436,6 +343,20 @@ def enrich(
             "seconds": time.perf_counter() - started,
         })
     return done
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No automatic garbage collection for the block: enrichment builds ~10⁶ objects,
+    nearly none in reference cycles, and the collector's passes over them took ~10% of
+    its CPU time; it is switched back on (if it was on) afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def enrich_if_changed(

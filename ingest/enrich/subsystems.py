@@ -28,7 +28,6 @@ all the diffs at hand), otherwise as a file name.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.enrich.maintainers import Section, load_maintainers, parse_maintainers
+from ingest.enrich.pathindex import PrefixIndex, alternation, required_literal
 
 __all__ = ["THE_REST", "Match", "SectionMatcher", "directories_of"]
 
@@ -66,7 +66,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: thousands are built per run, 10× faster so
 class _Glob:
     """An F: or X: pattern compiled the way get_maintainer.pl compiles it.
 
@@ -139,7 +139,7 @@ class _Regex:
         return self.regex.search(path) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as _Glob
 class _Entry:
     """One F: or N: line: its section and its position among the section's lines."""
 
@@ -157,90 +157,6 @@ def _literal_prefix(glob: str) -> str:
         return ""
     end = m.start() - (glob[m.start()] == "{")  # "x{0,1}" makes the x optional
     return glob[: max(end, 0)]
-
-
-def _required_literal(regex: str) -> str | None:
-    """The longest plain text every match of ``regex`` must contain, or None when that is
-    not clear (alternations, groups, escapes) or shorter than two characters."""
-    if "|" in regex or "(" in regex or "\\" in regex or "#" in regex:
-        return None
-    runs: list[str] = []
-    run = ""
-    i = 0
-    while i < len(regex):
-        ch = regex[i]
-        nxt = regex[i + 1] if i + 1 < len(regex) else ""
-        if ch == "[":
-            end = regex.find("]", i + 2 if nxt in "^]" else i + 1)
-            if end == -1:
-                return None
-            runs.append(run)
-            run = ""
-            i = end + 1
-            if i < len(regex) and regex[i] in "?*+{":
-                i += 1
-            continue
-        if ch.isalnum() or ch in "_/,-":
-            if nxt in ("?", "*", "{"):  # optional: the run stops before it
-                runs.append(run)
-                run = ""
-            else:
-                run += ch
-        else:
-            runs.append(run)
-            run = ""
-        i += 1
-    runs.append(run)
-    best = max(runs, key=len)
-    return best if len(best) >= 2 else None
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex matching any of ``words``, written as a trie so Python's engine does not
-    try every word at every position."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        if "" in node:
-            return ""  # a shorter word already matches: nothing more is needed
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie)
-
-
-class _PrefixIndex:
-    """Values keyed by string; ``lookup(text)`` yields the values of every key that is a
-    prefix of ``text``, with one binary search and a walk up a tree of prefixes."""
-
-    def __init__(self, items: dict[str, _Bucket]) -> None:
-        self._keys = sorted(items)
-        self._values = [items[k] for k in self._keys]
-        # parent[i]: index of the longest other key that is a prefix of key i, or -1
-        self._parent: list[int] = []
-        stack: list[int] = []
-        for i, key in enumerate(self._keys):
-            while stack and not key.startswith(self._keys[stack[-1]]):
-                stack.pop()
-            self._parent.append(stack[-1] if stack else -1)
-            stack.append(i)
-
-    def lookup(self, text: str) -> list[_Bucket]:
-        keys, parent = self._keys, self._parent
-        i = bisect.bisect_right(keys, text) - 1
-        # the largest key <= text starts with the longest key that is a prefix of text
-        while i >= 0 and not text.startswith(keys[i]):
-            i = parent[i]
-        found = []
-        while i >= 0:
-            found.append(self._values[i])
-            i = parent[i]
-        return found
 
 
 @dataclass(slots=True)
@@ -267,6 +183,7 @@ class SectionMatcher:
         self.sections: tuple[Section, ...] = tuple(sections)
         self._directories = frozenset(d.rstrip("/") for d in directories)
         self._by_name = {s.name: s for s in self.sections}
+        self._names = tuple(s.name for s in self.sections)
         buckets: dict[str, _Bucket] = {}
         regexes: list[_Entry] = []
         excludes: list[tuple[_Glob, ...]] = []
@@ -286,15 +203,15 @@ class SectionMatcher:
             excludes.append(tuple(_Glob.compile(v) for v in section.excludes))
             for address in section.lists:
                 by_list.setdefault(address, []).append(section.name)
-        self._index = _PrefixIndex(buckets)
+        self._index = PrefixIndex(buckets)
         self._regexes = tuple(regexes)
         # a path that contains none of the texts the N: regexes require is ruled out by
         # one search; a regex without a clear required text is always tested
-        required = [_required_literal(e.pattern.source) for e in regexes
+        required = [required_literal(e.pattern.source) for e in regexes
                     if isinstance(e.pattern, _Regex)]
         self._always_regexes = None in required
         words = {w for w in required if w}
-        self._any_regex = re.compile(_alternation(words)) if words else None
+        self._any_regex = re.compile(alternation(words)) if words else None
         self._excludes = tuple(excludes)
         self._by_list = {k: tuple(v) for k, v in by_list.items()}
 
@@ -332,9 +249,20 @@ class SectionMatcher:
     def match(self, path: str) -> list[Match]:
         """Every section that covers ``path`` (THE REST included), most specific first;
         equal specificities keep MAINTAINERS order."""
+        out = []
+        for _key, i, pattern in self._matched(path):
+            if isinstance(pattern, _Glob):
+                out.append(Match(self.sections[i].name, pattern.depth, pattern.glob, "F", i))
+            else:
+                out.append(Match(self.sections[i].name, 0, pattern.source, "N", i))
+        return out
+
+    def _matched(self, path: str) -> list[tuple[int, int, _Glob | _Regex]]:
+        """`match` as ``(-specificity, section index, pattern)`` tuples, sorted (no `Match`
+        objects: the enrichment asks for thousands of paths)."""
         path = normalise_path(path)
         dirs = self._directories
-        found: list[Match] = []
+        found: list[tuple[int, int, _Glob | _Regex]] = []
         for i, entries in self._candidates(path).items():
             excludes = self._excludes[i]
             if excludes and any(x.matches(path, dirs) for x in excludes):
@@ -351,11 +279,8 @@ class SectionMatcher:
             if best is None:
                 continue
             pattern = best.pattern
-            if isinstance(pattern, _Glob):
-                found.append(Match(self.sections[i].name, pattern.depth, pattern.glob, "F", i))
-            else:
-                found.append(Match(self.sections[i].name, 0, pattern.source, "N", i))
-        found.sort(key=lambda m: (-m.specificity, m.section_index))
+            found.append((-pattern.depth if isinstance(pattern, _Glob) else 0, i, pattern))
+        found.sort(key=lambda m: (m[0], m[1]))
         return found
 
     def primary(self, path: str) -> tuple[str, ...]:
@@ -369,13 +294,14 @@ class SectionMatcher:
 
     def both(self, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """``(primary(path), most_specific(path))`` from one match."""
-        found = self.match(path)
-        kept = [m for m in found if m.section_name != THE_REST] or found
+        names = self._names
+        found = self._matched(path)
+        kept = [m for m in found if names[m[1]] != THE_REST] or found
         if not kept:
             return (), ()
-        top = kept[0].specificity
-        return (tuple(m.section_name for m in kept),
-                tuple(m.section_name for m in kept if m.specificity == top))
+        top = kept[0][0]
+        return (tuple(names[i] for _k, i, _p in kept),
+                tuple(names[i] for k, i, _p in kept if k == top))
 
     def sections_for_files(self, files: Iterable[str]) -> tuple[str, ...]:
         """The union of the primary sections of ``files``: most specific first (the best

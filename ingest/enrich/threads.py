@@ -55,8 +55,8 @@ def thread_ids(
     # pick each component's root: earliest parentless known message, else the missing
     # ancestor named as first reference / parent
     best: dict[str, tuple[int, object, str]] = {}
-    for mid, date, refs in zip(ids, dates, references, strict=True):
-        comp = uf.find(mid)
+    comps = [uf.find(mid) for mid in ids]
+    for mid, comp, date, refs in zip(ids, comps, dates, references, strict=True):
         parent = parent_of[mid]
         if parent is None or parent not in known:
             if parent is None:
@@ -67,7 +67,7 @@ def thread_ids(
             cur = best.get(comp)
             if cur is None or _key(cand) < _key(cur):
                 best[comp] = cand
-    return [best[uf.find(mid)][2] if uf.find(mid) in best else mid for mid in ids]
+    return [best[comp][2] if comp in best else mid for mid, comp in zip(ids, comps, strict=True)]
 
 
 def _key(c: tuple[int, object, str]) -> tuple:

@@ -95,8 +95,23 @@ def replace_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) 
     """
     with _tx(con):
         for name, table in tables.items():
-            con.execute(f"DELETE FROM {name}")
+            _clear(con, name)
             _insert(con, name, table)
+
+
+def _clear(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Empty table ``name``. One that holds rows is dropped and created again from its own
+    definition in the catalog (same columns, types, constraints and defaults): DuckDB
+    commits that in a fraction of the time a ``DELETE`` of every row takes (each deleted
+    key must also leave the primary-key index)."""
+    if not con.execute(f"SELECT EXISTS (FROM {name})").fetchall()[0][0]:
+        return
+    ddl = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = ? AND NOT temporary "
+        "AND database_name = current_database() AND schema_name = current_schema()",
+        [name]).fetchall()[0][0]
+    con.execute(f"DROP TABLE {name}")
+    con.execute(ddl)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -177,7 +192,7 @@ def derive_message_authors(
     messages whose kind is known."""
     with _tx(con):
         if new_after_run is None:
-            con.execute("DELETE FROM message_authors")
+            _clear(con, "message_authors")
             con.execute("INSERT INTO message_authors " + _MESSAGE_AUTHORS.format(where=""))
         else:
             table = pa.table({"email": pa.array(sorted(senders), pa.string())})
