@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -53,6 +54,23 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+@contextmanager
+def _safe_path() -> Iterator[None]:
+    """While the fork server starts: a fresh interpreter run as ``python -c``, which
+    would put the current directory first on its module path, so that a folder holding
+    another ``ingest/`` (an older checkout, say) would be what the workers run.
+    ``PYTHONSAFEPATH`` (Python ≥ 3.11) leaves it out."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
+
+
 class Parser:
     """Parses batches in order, in worker processes when ``jobs`` > 1.
 
@@ -72,7 +90,8 @@ class Parser:
                 ["__main__", "ingest.batch", "ingest.parse", "ingest.sources.public_inbox"])
             self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
             # start the workers now (they import b4 and friends) while git lists commits
-            self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
+            with _safe_path():
+                self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
 
     def map_unit(self, unit: Unit, size: int) -> Iterator[tuple[int, str | None, Parsed]]:
         """``(items read, progress marker, parsed batch)`` for each batch, in order.

@@ -483,3 +483,25 @@ def test_parser_workers_and_loads_stay_light(tmp_path: Path) -> None:
     code_main = "import sys, cli, ingest.pipeline\nassert 'b4' not in sys.modules, 'main'\n"
     for c in (code, code_main):
         subprocess.run([sys.executable, "-c", c, str(tmp_path / "t.duckdb")], check=True)
+
+
+def test_parser_workers_ignore_the_current_directory(tmp_path: Path) -> None:
+    """The fork server is started as ``python -c``, which puts the current directory
+    first on its path: run from a folder holding another ``ingest/`` (an older checkout),
+    the workers must still run lorelens' own code."""
+    hijack = tmp_path / "elsewhere" / "ingest"
+    hijack.mkdir(parents=True)
+    (hijack / "__init__.py").write_text('raise SystemExit("the wrong ingest/")\n')
+    script = tmp_path / "run" / "workers.py"
+    script.parent.mkdir()
+    script.write_text(
+        "from ingest.pipeline import Parser\n"
+        "if __name__ == '__main__':\n"
+        "    parser = Parser(2)\n"
+        "    print(len([f.result() for f in parser._warm_up]))\n"
+        "    parser.close()\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], cwd=hijack.parent, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "2"
