@@ -1,6 +1,6 @@
 """Ingest speed and memory against the raw git floor, on one public-inbox archive.
 
-    python bench/bench_ingest.py [ARCHIVE] [--repeat N]
+    python bench/bench_ingest.py [ARCHIVE] [--repeat N] [--lorelens COMMAND]
 
 (a) raw floor: list the commits and stream every ``m`` blob through one
     ``git cat-file --batch``, reading the bytes and nothing else;
@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared/data/archives/linux-watchdog.vger.kernel.org.0.git"
 GIT = ["git", "-c", "safe.directory=*"]
+LORELENS = str(Path(sys.executable).with_name("lorelens"))
 
 
 def raw_floor(archive: Path) -> tuple[int, float]:
@@ -110,7 +111,7 @@ def _reap_all() -> None:
             return
 
 
-def run_lorelens(archive: Path, enrich: bool, sample_memory: bool
+def run_lorelens(archive: Path, enrich: bool, sample_memory: bool, command: str = LORELENS
                  ) -> tuple[float, int, int, float]:
     """(wall seconds, peak RSS main, peak PSS tree, CPU seconds of the tree) of one run.
 
@@ -120,7 +121,7 @@ def run_lorelens(archive: Path, enrich: bool, sample_memory: bool
     """
     tmp = Path(tempfile.mkdtemp(prefix="lorelens-bench-"))
     try:
-        cmd = [str(Path(sys.executable).with_name("lorelens")), "ingest", str(archive),
+        cmd = [command, "ingest", str(archive),
                "--db", str(tmp / "b.duckdb"), "--quiet"]
         if not enrich:
             cmd.append("--no-enrich")
@@ -147,6 +148,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("archive", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
+    ap.add_argument("--lorelens", default=LORELENS, metavar="COMMAND",
+                    help="the lorelens command to time, e.g. another checkout's, to compare "
+                         "two versions on the same machine [default: %(default)s]")
     args = ap.parse_args()
     if not args.archive.exists():
         raise SystemExit(f"{args.archive}: not found (pass a public-inbox v1 repository)")
@@ -157,10 +161,11 @@ def main() -> None:
     print(f"(a) raw git floor:        {floor:6.2f} s  {n / floor:9,.0f} msg/s")
     results = {}
     for label, enrich in (("(b) ingest", False), ("(c) ingest + enrich", True)):
-        runs = [run_lorelens(args.archive, enrich, False) for _ in range(args.repeat)]
+        runs = [run_lorelens(args.archive, enrich, False, args.lorelens)
+                for _ in range(args.repeat)]
         seconds = min(r[0] for r in runs)
         cpu = min(r[3] for r in runs)
-        _, main, tree, _ = run_lorelens(args.archive, enrich, True)
+        _, main, tree, _ = run_lorelens(args.archive, enrich, True, args.lorelens)
         results[label] = (seconds, main, tree)
         # CPU seconds of the whole process tree: less sensitive than wall time to other
         # work on the machine (which stretches wall time, not the work done)
