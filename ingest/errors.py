@@ -22,3 +22,7 @@ class DatabaseError(LorelensError):
 
 class ConfigError(LorelensError):
     """A configuration file (MAINTAINERS, domain map, overrides) is missing or invalid."""
+
+
+class WorkerError(LorelensError):
+    """A parser process died (killed, out of memory) while the ingest ran."""

@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
+from ingest.errors import WorkerError
 from ingest.load import BatchCounts, Store
 from ingest.progress import Progress
 from ingest.sources.base import Unit
@@ -113,14 +115,19 @@ class Parser:
                 yield n, marker, fn(*args)
             return
         window: deque[tuple[int, str | None, Future[Parsed]]] = deque()
-        for n, marker, fn, args in tasks:
-            window.append((n, marker, self.pool.submit(fn, *args)))
-            if len(window) > self.jobs:
+        try:
+            for n, marker, fn, args in tasks:
+                window.append((n, marker, self.pool.submit(fn, *args)))
+                if len(window) > self.jobs:
+                    n0, m0, fut = window.popleft()
+                    yield n0, m0, fut.result()
+            while window:
                 n0, m0, fut = window.popleft()
                 yield n0, m0, fut.result()
-        while window:
-            n0, m0, fut = window.popleft()
-            yield n0, m0, fut.result()
+        except BrokenProcessPool as exc:
+            raise WorkerError(
+                "a parser process died (killed, or out of memory?); what was committed "
+                "is kept: run again to resume (-j 1 parses in this process)") from exc
 
     def close(self) -> None:
         if self.pool is not None:

@@ -3,6 +3,7 @@ v2 deletions and epochs, cross-posting, and a real crash (SIGKILL) and resume.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.errors import WorkerError
 from ingest.model import SourceKind
+from ingest.pipeline import Parser
+from ingest.sources.base import Unit
 from tests.conftest import (
     MESSAGE_LOCATION_COLUMNS,
     T0,
@@ -505,3 +509,24 @@ def test_parser_workers_ignore_the_current_directory(tmp_path: Path) -> None:
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "2"
+
+
+def test_a_dead_parser_process_is_one_clear_error() -> None:
+    """A worker that dies (the OOM killer, say) is a WorkerError that says what to do,
+    not a BrokenProcessPool traceback."""
+    unit = Unit(source="s", kind=SourceKind.PUBLIC_INBOX_V1, epoch=0, git_dir=None,
+                label=None, total=2, read=lambda: iter(()),
+                refs=lambda: iter([("a", 1), ("b", 2)]), fetch=list)
+    parser = Parser(2)
+    try:
+        for fut in parser._warm_up:
+            fut.result()
+        assert parser.pool is not None
+        for pid, proc in list(parser.pool._processes.items()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            proc.join()
+        with pytest.raises(WorkerError, match="parser process died"):
+            list(parser.map_unit(unit, 1))
+    finally:
+        parser.close()
