@@ -207,3 +207,14 @@ def test_applied_reply_without_a_date_still_applies():
     undated_second.merge(dated)
     undated_second.merge(ev)
     assert undated_second.applied_notice == "This patch was applied"
+
+
+def test_stage_summary_counts_the_contract_outcomes() -> None:
+    from ingest.enrich.series_stage import _summary
+
+    text = _summary({"applied": 3, "superseded": 2, "ignored": 1, "pending": 1,
+                     "discussed": 4, "backport": 5})
+    assert text == ("16 series; outcome: 3 applied, 2 superseded, 1 ignored, "
+                    "5 pending (4 discussed); 5 stable backports (no outcome)")
+    assert _summary({"applied": 1}) == (
+        "1 series; outcome: 1 applied, 0 superseded, 0 ignored, 0 pending")

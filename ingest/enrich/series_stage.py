@@ -10,7 +10,7 @@ outcomes that depend on it, and its author's organisation refreshed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pyarrow as pa
 
@@ -78,7 +78,8 @@ def series_stage(ctx: Context) -> str:
                                               "series_id": list(msg_series.values())}))
         if ctx.delta is not None:
             ctx.delta.n_recomputed = len(msgs)
-        return _summary(series_rows) + (f" (recomputed whole: {why})" if why else "")
+        details = Counter(r["outcome_detail"] for r in series_rows)
+        return _summary(details) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
         msgs = ctx.rows(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id IN "
@@ -100,22 +101,27 @@ def series_stage(ctx: Context) -> str:
                                           "series_id": list(msg_series.values())}), scope=ids)
     refreshed = _refresh_others(ctx, {r["series_id"] for r in series_rows})
     ctx.delta.n_recomputed = len(ids)
-    outcomes = ctx.con.execute(
-        "SELECT outcome_detail, count(*) FROM series GROUP BY ALL ORDER BY outcome_detail"
-    ).fetchall()
-    total = sum(n for _k, n in outcomes)
-    summary = ", ".join(f"{n:,} {k}" for k, n in outcomes)
-    return (f"{total:,} series ({summary}); incremental: recomputed {len(series_rows):,} "
+    details = dict(ctx.con.execute(
+        "SELECT outcome_detail, count(*) FROM series GROUP BY ALL").fetchall())
+    return (f"{_summary(details)}; incremental: recomputed {len(series_rows):,} "
             f"series in {len(region):,} threads ({len(ids):,} messages), refreshed "
             f"{refreshed:,} others")
 
 
-def _summary(series_rows: list[dict]) -> str:
-    outcomes: dict[str, int] = defaultdict(int)
-    for r in series_rows:
-        outcomes[r["outcome_detail"]] += 1
-    summary = ", ".join(f"{n:,} {k}" for k, n in sorted(outcomes.items()))
-    return f"{len(series_rows):,} series ({summary})"
+def _summary(details: dict[str, int]) -> str:
+    """The counts of ``series.outcome``, with the detail that splits ``pending`` and the
+    backports that have no outcome: "1,935 series; outcome: 172 applied, 646 superseded,
+    119 ignored, 882 pending (880 discussed); 116 stable backports (no outcome)"."""
+    outcomes: dict[str | None, int] = defaultdict(int)
+    for detail, n in details.items():
+        outcomes[contract_outcome(detail)] += n
+    parts = [f"{outcomes[o]:,} {o}" for o in ("applied", "superseded", "ignored", "pending")]
+    if details.get("discussed"):
+        parts[-1] += f" ({details['discussed']:,} discussed)"
+    text = f"{sum(details.values()):,} series; outcome: " + ", ".join(parts)
+    if outcomes[None]:
+        text += f"; {outcomes[None]:,} stable backports (no outcome)"
+    return text
 
 
 def _table(rows: list[dict], name: str, ctx: Context) -> pa.Table:
