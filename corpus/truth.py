@@ -14,70 +14,29 @@ from typing import TYPE_CHECKING, Any
 from corpus.cast import NEWCOMER_SINCE
 from corpus.compose import BOGUS_DATES
 from corpus.maintainers import SECTIONS, maintainers_for_files
-from corpus.model import DAY, END_TS, LISTS, Mail, Person, list_address
+from corpus.model import DAY, END_TS, Mail, Person, list_address
 from corpus.people import address_reason
 from corpus.render import iso
+from corpus.survival import km_median
+from corpus.truthjson import (
+    JSON_BOOL,
+    copy_lines,
+    dumps,
+    encode_str,
+    files_json,
+    list_json,
+    lists_json,
+    round3,
+    str_json,
+)
 
 if TYPE_CHECKING:
     from corpus.thread import Node, SeriesBuild
 
 FORMAT_VERSION = 1
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
-_s = json.encoder.encode_basestring  # the C string encoder ``_dumps`` uses
-_BOOL = {True: "true", False: "false"}
-_LISTS = {
-    combo: _dumps([list_address(x) for x in combo])
-    for combo in ((LISTS[0],), (LISTS[1],), LISTS, LISTS[::-1])
-}
-
-
-def _lists(lists: tuple[str, ...]) -> str:
-    return _LISTS.get(lists) or _dumps([list_address(x) for x in lists])
-
-
-def _str(x: str | None) -> str:
-    return "null" if x is None else _s(x)
-
-
-def _list(xs) -> str:
-    return "[" + ",".join(map(_s, xs)) + "]" if xs else "[]"
-
-
-_FILES: dict[tuple[str, ...], str] = {}
-
-
-def _files(files: tuple[str, ...]) -> str:
-    """``_list`` of a patch's files, cached (a few hundred combinations)."""
-    return _FILES.get(files) or _FILES.setdefault(files, _list(files))
-
-
 def eff_date(node: Node) -> int:
     """The time an ingester should store as the message's date."""
     return node.archive_ts if node.noise in BOGUS_DATES else node.date_ts
-
-
-def km_median(durations: list[tuple[float, bool]]) -> float | None:
-    """Kaplan–Meier median of (duration, observed) pairs; None when S(t) never reaches 0.5."""
-    at_risk = len(durations)
-    surv = 1.0
-    for t, group in _groups(sorted(durations)):
-        events = sum(1 for obs in group if obs)
-        if events:
-            surv *= 1 - events / at_risk
-            if surv <= 0.5 + 1e-9:  # S(t) = 0.5 exactly, up to float rounding
-                return t
-        at_risk -= len(group)
-    return None
-
-
-def _groups(items: list[tuple[float, bool]]):
-    i = 0
-    while i < len(items):
-        j = i
-        while j < len(items) and items[j][0] == items[i][0]:
-            j += 1
-        yield items[i][0], [obs for _, obs in items[i:j]]
-        i = j
 
 
 class Truth:
@@ -187,7 +146,7 @@ class Truth:
             self._deferred.append((rec, posted, first_t is None))
             return
         self._count_outcome(rec)
-        self._series.write(_dumps(rec) + "\n")
+        self._series.write(dumps(rec) + "\n")
 
     def _count_outcome(self, rec: dict) -> None:
         self.counts[f"outcome:{rec['outcome']}"] += 1
@@ -207,7 +166,7 @@ class Truth:
                 for s in rec["subsystems"]:
                     self.sub_durations[s].append(((end - posted) / 3600, False))
             self._count_outcome(rec)
-            self._series.write(_dumps(rec) + "\n")
+            self._series.write(dumps(rec) + "\n")
         self._deferred = []
 
     # -- shards -----------------------------------------------------------------------
@@ -259,29 +218,29 @@ class Truth:
         dup = "duplicate" in extra
         pid = node.sender.id
         if p is not None:
-            files = _files(p.files)
+            files = files_json(p.files)
             added, removed, has_diff = str(p.added), str(p.removed), "true"
         else:
-            files = _list(extra.get("files", ()))
+            files = list_json(extra.get("files", ()))
             added = removed = "null"
             has_diff = "true" if extra.get("has_diff") else "false"
-        owner = _str(node.owner)
+        owner = str_json(node.owner)
         counter = node.counter if is_post and node.counter is not None else "null"
-        trailers = ",".join([f"[{_s(k)},{_s(e)}]" for k, _, e in node.trailers])
+        trailers = ",".join([f"[{encode_str(k)},{encode_str(e)}]" for k, _, e in node.trailers])
         line = (
-            f'{{"message_id":{_str(mid)},"lists":{_lists(lists)},"person":{_s(pid)},'
-            f'"from_email":{_s(node.addr)},"from_is_bot":{_BOOL[node.sender.is_bot]},'
-            f'"subject":{_s(node.subject)},"date":"{date}","date_source":"{source}",'
-            f'"archive_time":"{iso(node.archive_ts)}","in_reply_to":{_str(node.parent_mid)},'
-            f'"thread_root":{_s(root)},"is_reply":{_BOOL[kind == "reply"]},'
-            f'"is_patch":{_BOOL[kind == "patch"]},"is_cover":{_BOOL[kind == "cover"]},'
+            f'{{"message_id":{str_json(mid)},"lists":{lists_json(lists)},"person":{encode_str(pid)},'
+            f'"from_email":{encode_str(node.addr)},"from_is_bot":{JSON_BOOL[node.sender.is_bot]},'
+            f'"subject":{encode_str(node.subject)},"date":"{date}","date_source":"{source}",'
+            f'"archive_time":"{iso(node.archive_ts)}","in_reply_to":{str_json(node.parent_mid)},'
+            f'"thread_root":{encode_str(root)},"is_reply":{JSON_BOOL[kind == "reply"]},'
+            f'"is_patch":{JSON_BOOL[kind == "patch"]},"is_cover":{JSON_BOOL[kind == "cover"]},'
             f'"has_diff":{has_diff},"series":{owner if is_post else "null"},'
             f'"responds_to_series":{owner if kind == "reply" else "null"},'
-            f'"is_response":{_BOOL[bool(extra.get("is_response"))]},'
+            f'"is_response":{JSON_BOOL[bool(extra.get("is_response"))]},'
             f'"patch_counter":{counter},'
             f'"files":{files},"lines_added":{added},"lines_removed":{removed},'
-            f'"trailers":[{trailers}],"first_response_at":{_str(extra.get("first_response_at"))},'
-            f'"pitfalls":{_list(node.pitfalls)}}}\n'
+            f'"trailers":[{trailers}],"first_response_at":{str_json(extra.get("first_response_at"))},'
+            f'"pitfalls":{list_json(node.pitfalls)}}}\n'
         )
         if mid is None or dup or "identify_by" in extra:  # the few special mails: a dict
             rec = json.loads(line)
@@ -300,7 +259,7 @@ class Truth:
                 import hashlib
 
                 entry["content_sha1"] = hashlib.sha1(first_copy).hexdigest()
-            entry = _dumps(entry) + "\n"
+            entry = dumps(entry) + "\n"
         self._msgs.write(entry)
         counts = self.counts
         if dup:
@@ -361,7 +320,7 @@ class Truth:
                     "median_first_response_hours_answered": (
                         round(statistics.median(answered), 3) if answered else None
                     ),
-                    "km_median_first_response_hours": _round(km_median(d)),
+                    "km_median_first_response_hours": round3(km_median(d)),
                     "answered_within": {
                         f"{k}d": round(sum(1 for t in answered if t <= 24 * k) / n, 4)
                         if n
@@ -423,35 +382,18 @@ class Truth:
         with open(path, "w", encoding="utf-8") as out:
             out.write(f'{{"format":{FORMAT_VERSION}')
             for k, v in head.items():
-                out.write(f",{_dumps(k)}:{_dumps(v)}")
-            out.write(f',"totals":{_dumps(totals)}')
-            out.write(f',"people":{_dumps(self.people(people))}')
-            out.write(f',"subsystems":{_dumps(self.subsystems())}')
+                out.write(f",{dumps(k)}:{dumps(v)}")
+            out.write(f',"totals":{dumps(totals)}')
+            out.write(f',"people":{dumps(self.people(people))}')
+            out.write(f',"subsystems":{dumps(self.subsystems())}')
             for name in ("series", "messages"):
                 out.write(f',"{name}":[\n')
-                _copy_lines(self.tmp_dir / f"{name}.jsonl", out)
+                copy_lines(self.tmp_dir / f"{name}.jsonl", out)
                 out.write("\n]")
-            out.write(f',"deleted":{_dumps(self.deleted)}')
-            out.write(f',"pitfalls":{_dumps(dict(sorted(self.pitfalls.items())))}')
+            out.write(f',"deleted":{dumps(self.deleted)}')
+            out.write(f',"pitfalls":{dumps(dict(sorted(self.pitfalls.items())))}')
             for k, v in tail.items():
-                out.write(f",{_dumps(k)}:{_dumps(v)}")
+                out.write(f",{dumps(k)}:{dumps(v)}")
             out.write("}\n")
         self.totals = totals
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
-
-
-def _copy_lines(src: Path, out) -> None:
-    """The JSON-lines file as the body of a JSON array: lines joined with ``,\\n`` (a JSON
-    line never holds a raw newline), copied in 1 MiB blocks."""
-    with open(src, encoding="utf-8") as f:
-        block = f.read(1 << 20)
-        while block:
-            nxt = f.read(1 << 20)
-            if not nxt:
-                block = block[:-1] if block.endswith("\n") else block
-            out.write(block.replace("\n", ",\n"))
-            block = nxt
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 3)

@@ -260,10 +260,10 @@ def test_kernel_tree_commits_are_applied_evidence(tmp_path):
 
 def test_ttfr_report_kaplan_meier_medians(corpus):
     """The report's SQL Kaplan–Meier median per subsystem equals the generator's own
-    estimator (corpus.truth.km_median) run on the planted posting and first-response
+    estimator (corpus.survival.km_median) run on the planted posting and first-response
     times, censored where this database's observation of each series ends."""
     from analytics.reports import run_report
-    from corpus.truth import km_median
+    from corpus.survival import km_median
 
     truth, con = corpus
     observed = dict(con.execute("SELECT series_id, observed_until FROM series").fetchall())
