@@ -69,7 +69,18 @@ def run_query(
     timeout: float | None = 30.0,
     max_rows: int | None = None,
 ) -> Result:
-    """Run one query; stop it after ``timeout`` seconds with a clear error."""
+    """Run one query; stop it after ``timeout`` seconds with a clear error.
+
+    One statement only: DuckDB would run every statement of a script and show the last
+    result alone, hiding what the others did.
+    """
+    try:
+        n = len(con.extract_statements(sql))
+    except duckdb.Error as exc:
+        raise QueryError(_first_line(exc)) from exc
+    if n != 1:
+        raise QueryError("no SQL statement given" if n == 0 else
+                         f"one statement at a time, please ({n} given)")
     timer = None
     timed_out = threading.Event()
     if timeout:
@@ -89,11 +100,15 @@ def run_query(
     except duckdb.Error as exc:
         if timed_out.is_set():
             raise QueryError(f"query stopped after {timeout:g}s (raise --timeout)") from exc
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryError(first) from exc
+        raise QueryError(_first_line(exc)) from exc
     finally:
         if timer is not None:
             timer.cancel()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _plain(v: Any) -> Any:

@@ -185,6 +185,16 @@ def test_sql_error_is_one_line(db: Path) -> None:
     assert "no_such_column" in line
 
 
+@pytest.mark.parametrize("query, says", [
+    ("SELECT 1; SELECT count(*) FROM messages", "one statement at a time, please (2 given)"),
+    ("CREATE TEMP TABLE t AS SELECT 1; SELECT * FROM t", "(2 given)"),
+    ("  ;  ", "no SQL statement given"),
+    ("SELEC 1", "syntax error"),
+])
+def test_sql_runs_one_statement(db: Path, query: str, says: str) -> None:
+    assert says in one_clear_line(invoke("sql", query, "--db", str(db)))
+
+
 def test_sql_on_missing_database(tmp_path: Path) -> None:
     missing = tmp_path / "nope.duckdb"
     line = one_clear_line(invoke("sql", "SELECT 1", "--db", str(missing)))
