@@ -22,6 +22,7 @@ per object, which costs more than everything else here together).  ``git gc`` or
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import struct
@@ -106,26 +107,19 @@ def prepare(kind: int, data: bytes, level: int = 0) -> Prepared:
         h.update(data)
         entry = pack_entry(kind, data, level)
         return h.digest(), (entry,), _crc32(entry)
-    frame = _FRAMES.get((kind, n))
-    if frame is None:
-        frame = _frame(kind, n)
+    frame = _frame(kind, n)
     h = _sha1(frame[0])
     h.update(data)
     tail = _pack_adler(_adler32(data))
     return h.digest(), (frame[1], data, tail), _crc32(tail, _crc32(data, frame[2]))
 
 
-#: (kind, size) -> (object id prefix ``<type> <size>\0``, the entry's bytes before the
-#: data: type-and-size header, zlib header, stored block header; their CRC-32)
-_FRAMES: dict[tuple[int, int], tuple[bytes, bytes, int]] = {}
-
-
+@functools.lru_cache(maxsize=1 << 16)
 def _frame(kind: int, n: int) -> tuple[bytes, bytes, int]:
-    if len(_FRAMES) > 50_000:
-        _FRAMES.clear()
+    """(object id prefix ``<type> <size>\0``, the entry's bytes before the data:
+    type-and-size header, zlib header, stored block header; their CRC-32)."""
     head = b"".join((entry_header(kind, n), _ZLIB_HEADER, _pack_block(1, n, n ^ 0xFFFF)))
-    frame = _FRAMES[(kind, n)] = (_TYPE_PREFIX[kind] + b"%d\0" % n, head, _crc32(head))
-    return frame
+    return _TYPE_PREFIX[kind] + b"%d\0" % n, head, _crc32(head)
 
 
 def prepare_tree(entry: bytes, blob: bytes) -> Prepared:

@@ -9,6 +9,7 @@ headers, as vger does), so cross-posted copies differ only there.
 from __future__ import annotations
 
 import base64
+import functools
 import time
 
 from corpus.model import LIST_HOST, Person
@@ -153,9 +154,6 @@ def fold_subject(subject: str) -> str:
     return f"{head}{subject[:cut]}\n {subject[cut + 1 :]}"
 
 
-_PREFIX: dict[str, tuple[bytes, bytes, bytes]] = {}
-
-
 def archived_copies(lists: tuple[str, ...], archive_ts: int, body: bytes) -> list[bytes]:
     """The bytes each of ``lists`` archives of a mail: the list server's ``Received:``
     (relay id = the archive time in hex) and ``List-*`` headers, then the mail."""
@@ -163,13 +161,14 @@ def archived_copies(lists: tuple[str, ...], archive_ts: int, body: bytes) -> lis
     date = rfc2822(archive_ts).encode()
     out = []
     for name in lists:
-        parts = _PREFIX.get(name) or _prefix_parts(name)
+        parts = _prefix_parts(name)
         out.append(b"".join((parts[0], relay, parts[1], date, parts[2], body)))
     return out
 
 
+@functools.cache
 def _prefix_parts(list_name: str) -> tuple[bytes, bytes, bytes]:
-    parts = _PREFIX[list_name] = (
+    return (
         b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [192.0.2.17])\n"
         + f"\tby {LIST_HOST} (Postfix) with ESMTPS id ".encode(),
         f"\n\tfor <{list_name}@{LIST_HOST}>; ".encode(),
@@ -180,7 +179,6 @@ def _prefix_parts(list_name: str) -> tuple[bytes, bytes, bytes]:
             f"List-Unsubscribe: <mailto:{list_name}+unsubscribe@{LIST_HOST}>\n"
         ).encode(),
     )
-    return parts
 
 
 def render_mail(
@@ -210,16 +208,11 @@ def render_mail(
         )
     if not body.isascii():
         charset = "UTF-8"
-    key = (mailer, charset)
-    mime = _MIME.get(key)
-    if mime is None:
-        mime = _MIME[key] = _mime(mailer, charset)
+    mime = _mime(mailer, charset)
     return ("\n".join(headers) + "\n" + mime + body).encode()
 
 
-_MIME: dict[tuple[str, str], str] = {}
-
-
+@functools.cache
 def _mime(mailer: str, charset: str) -> str:
     """The MIME headers of a plain text mail and the blank line after the header."""
     if mailer == "git":

@@ -49,6 +49,19 @@ def split_headers(head: bytes) -> dict[str, str]:
     return fields
 
 
+def split_block(data: bytes) -> tuple[bytes, bytes]:
+    """Raw bytes → (the header block with its last line end, the body after the blank
+    line); either line ending. Without a blank line it is all header block."""
+    i = data.find(b"\n\n")
+    # a CRLF blank line can only come first if it starts before the LF one
+    j = data.find(b"\r\n\r\n", 0, i + 3 if i != -1 else len(data))
+    if j != -1 and (i == -1 or j < i):
+        return data[: j + 2], data[j + 4 :]
+    if i == -1:
+        return data, b""
+    return data[: i + 1], data[i + 2 :]
+
+
 def has_fields(head: bytes) -> bool:
     """Whether the block holds at least one ``name: value`` field."""
     for line in head.split(b"\n", 20)[:20]:

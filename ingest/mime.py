@@ -19,6 +19,8 @@ import email.parser
 from email import policy
 from email.message import Message
 
+from ingest.headers import split_block
+
 _HEADERS = email.parser.BytesHeaderParser(policy=policy.compat32)
 _MAX_DEPTH = 8
 
@@ -107,17 +109,10 @@ def _part(chunk: bytes) -> tuple[Message, bytes] | None:
     package, the body set as the payload (text with undeclared 8-bit bytes kept as
     surrogates, as the feed parser stores it). None when the library finds the header
     block defective."""
-    if chunk.startswith((b"\n", b"\r\n")):
+    if chunk.startswith((b"\n", b"\r\n")):  # no header lines at all
         head, body = b"", chunk[1:] if chunk.startswith(b"\n") else chunk[2:]
     else:
-        i = chunk.find(b"\n\n")
-        j = chunk.find(b"\r\n\r\n")
-        if j != -1 and (i == -1 or j < i):
-            head, body = chunk[: j + 2], chunk[j + 4 :]
-        elif i != -1:
-            head, body = chunk[: i + 1], chunk[i + 2 :]
-        else:
-            head, body = chunk, b""
+        head, body = split_block(chunk)
     msg = _HEADERS.parsebytes(head)
     if msg.defects or msg.get_payload():
         return None  # a line that is no header field: the feed parser reads it as body

@@ -25,7 +25,7 @@ from html import unescape as html_unescape
 from ingest.addresses import all_msgids, first_msgid, list_from_list_id, normalise
 from ingest.dates import resolve_date
 from ingest.diff import parse_diff
-from ingest.headers import has_fields, split_headers
+from ingest.headers import has_fields, split_block, split_headers
 from ingest.mime import leaf_parts
 from ingest.model import ParsedMessage, ParseFailure, RawMail
 from ingest.subjects import parse_subject
@@ -44,18 +44,6 @@ _BODY_HINTS = (
     b"-by:", b"diff --git", b"\n+++ ", b"change-id:",
     b"pplied", b"ueued", b"icked up", b"ushed", b"erged",
 )
-
-
-def _split(data: bytes) -> tuple[bytes, bytes]:
-    """Split raw bytes into the header block and the body (either line ending)."""
-    i = data.find(b"\n\n")
-    # a CRLF blank line can only come first if it starts before the LF one
-    j = data.find(b"\r\n\r\n", 0, i + 3 if i != -1 else len(data))
-    if j != -1 and (i == -1 or j < i):
-        return data[: j + 2], data[j + 4 :]
-    if i == -1:
-        return data, b""
-    return data[: i + 1], data[i + 2 :]
 
 
 def header_text(value: object) -> str:
@@ -199,7 +187,7 @@ def parse_mail(raw: RawMail) -> ParsedMessage | ParseFailure:
 
 
 def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
-    head, body = _split(raw.data)
+    head, body = split_block(raw.data)
     headers = split_headers(head)
     if not headers and not has_fields(head):
         return ParseFailure(raw.location, "no mail headers found", len(raw.data))

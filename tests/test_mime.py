@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 import ingest.parse
-from ingest.headers import split_headers
+from ingest.headers import split_block, split_headers
 from ingest.mime import leaf_parts
-from ingest.parse import _split
 from tests.conftest import LIVEPATCH, MAILS, WATCHDOG
 from tests.test_parse import parse
 
@@ -31,7 +30,7 @@ def reference(data: bytes) -> list[tuple]:
 
 
 def shortcut(data: bytes) -> list[Message] | None:
-    head, body = _split(data)
+    head, body = split_block(data)
     return leaf_parts(split_headers(head)["content-type"], body)
 
 
@@ -120,7 +119,7 @@ def _multipart_mails(archive: Path) -> list[bytes]:
         j = out.index(b"\n", i)
         size = int(out[i:j].split()[2])
         data = out[j + 1 : j + 1 + size]
-        if b"multipart/" in _split(data)[0].lower():
+        if b"multipart/" in split_block(data)[0].lower():
             mails.append(data)
         i = j + 2 + size
     return mails
@@ -130,7 +129,7 @@ def test_golden_mails_agree() -> None:
     checked = 0
     for path in sorted(MAILS.glob("*.eml")):
         data = path.read_bytes()
-        if b"multipart/" not in _split(data)[0].lower():
+        if b"multipart/" not in split_block(data)[0].lower():
             continue
         parts = shortcut(data)
         assert parts is None or what(parts) == reference(data), path.name
@@ -144,7 +143,7 @@ def test_every_multipart_mail_of_the_real_archives_agrees(shared_archives: Path)
     assert len(mails) > 700
     fell_back, differ = 0, []
     for data in mails:
-        if "multipart/" not in split_headers(_split(data)[0]).get("content-type", "").lower():
+        if "multipart/" not in split_headers(split_block(data)[0]).get("content-type", "").lower():
             continue  # "multipart/" somewhere else in the header block
         parts = shortcut(data)
         if parts is None:

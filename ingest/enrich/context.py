@@ -9,7 +9,7 @@ import duckdb
 
 from ingest.enrich.orgs import OrgResolver
 from ingest.enrich.people import AddressStat, Identities
-from ingest.enrich.rows import column_values, table_rows
+from ingest.enrich.rows import column_rows, column_values, table_rows
 from ingest.enrich.subsystems import SectionMatcher
 
 
@@ -107,8 +107,7 @@ class Context:
 
     def message_rows(self) -> list[dict[str, Any]]:
         """`messages`, one dict per message."""
-        names, columns = list(self.messages()), self.messages().values()
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return column_rows(self.messages())
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         return table_rows(self.con.sql(sql, params=params).to_arrow_table())

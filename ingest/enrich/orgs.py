@@ -43,6 +43,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .domainmap import DomainList, DomainMap, EntryKind
+from .emails import normalise_email as _norm
 from .orgtypes import (
     Affiliation,
     Attribution,
@@ -53,7 +54,6 @@ from .orgtypes import (
     parse_overrides,
 )
 from .people import AddressStat, BotRules, Identities, email_domain, fold, name_key, name_tokens
-from .people import normalise_email as _norm
 
 DATA_DIR = Path(__file__).with_name("data")
 DEFAULT_MARGIN = timedelta(days=180)

@@ -15,7 +15,7 @@ from collections import defaultdict
 import pyarrow as pa
 
 from ingest.enrich.context import Context
-from ingest.enrich.people import normalise_email
+from ingest.enrich.emails import normalise_email
 from ingest.enrich.series import UNTHREADED_WINDOW, backport_branch, normalise_subject
 from ingest.load.database import registered
 

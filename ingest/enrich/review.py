@@ -76,14 +76,10 @@ class Events:
             self.first_review_at = other.first_review_at
             self.first_review_by = other.first_review_by
             self.first_review_kind = other.first_review_kind
-        if other.first_tested_at is not None and (
-            self.first_tested_at is None or other.first_tested_at < self.first_tested_at
-        ):
+        if _earlier(other.first_tested_at, self.first_tested_at):
             self.first_tested_at = other.first_tested_at
         if other.applied_notice is not None and (
-            self.applied_notice is None
-            or (other.applied_at is not None
-                and (self.applied_at is None or other.applied_at < self.applied_at))
+            self.applied_notice is None or _earlier(other.applied_at, self.applied_at)
         ):  # the earliest notice; a dated one before one without a date
             self.applied_at, self.applied_by = other.applied_at, other.applied_by
             self.applied_notice = other.applied_notice

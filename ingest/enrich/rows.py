@@ -37,6 +37,11 @@ def column_values(column: pa.ChunkedArray | pa.Array) -> list[Any]:
 
 def table_rows(table: pa.Table) -> list[dict[str, Any]]:
     """``table.to_pylist()``: one dict per row, keyed by column name."""
-    names = table.column_names
-    columns = [column_values(c) for c in table.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return column_rows({n: column_values(c) for n, c in zip(table.column_names,
+                                                           table.columns, strict=True)})
+
+
+def column_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Equal-length columns (name → values) as one dict per row."""
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
