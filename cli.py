@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,12 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
+    if (jobs or os.cpu_count() or 1) > 1:
+        # parser processes come from a fork server: start it first, so its imports run
+        # on the other core while this process imports DuckDB and plans (~0.6 s sooner)
+        from ingest.workers import start_server
+
+        start_server()
     from ingest.enrich.stages import enrich_if_changed
     from ingest.pipeline import ingest as run
 

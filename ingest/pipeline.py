@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -22,6 +20,7 @@ from ingest.load import BatchCounts, Store
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
+from ingest.workers import start_server
 
 T = TypeVar("T")
 BATCH = 1000
@@ -56,23 +55,6 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-@contextmanager
-def _safe_path() -> Iterator[None]:
-    """While the fork server starts: a fresh interpreter run as ``python -c``, which
-    would put the current directory first on its module path, so that a folder holding
-    another ``ingest/`` (an older checkout, say) would be what the workers run.
-    ``PYTHONSAFEPATH`` (Python ≥ 3.11) leaves it out."""
-    before = os.environ.get("PYTHONSAFEPATH")
-    os.environ["PYTHONSAFEPATH"] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["PYTHONSAFEPATH"]
-        else:
-            os.environ["PYTHONSAFEPATH"] = before
-
-
 class Parser:
     """Parses batches in order, in worker processes when ``jobs`` > 1.
 
@@ -85,15 +67,10 @@ class Parser:
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
         if jobs > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            # "__main__": the calling script (the lorelens command) is imported once in
-            # the fork server instead of once in every worker
-            ctx.set_forkserver_preload(
-                ["__main__", "ingest.batch", "ingest.parse", "ingest.sources.public_inbox"])
+            ctx = start_server()  # already running when the command started it
             self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
             # start the workers now (they import b4 and friends) while git lists commits
-            with _safe_path():
-                self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
+            self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
 
     def map_unit(self, unit: Unit, size: int) -> Iterator[tuple[int, str | None, Parsed]]:
         """``(items read, progress marker, parsed batch)`` for each batch, in order.

@@ -14,6 +14,7 @@ import pytest
 from ingest import sources
 from ingest.errors import SourceError
 from ingest.model import Deletion, RawMail, SourceKind
+from ingest.sources.gitstream import iter_commits, read_objects
 from tests.conftest import (
     Entry,
     add_commits,
@@ -128,6 +129,22 @@ def test_v2_epochs_and_deletions(tmp_path: Path) -> None:
         "RawMail", "RawMail", "RawMail", "Deletion", "RawMail"]
     assert isinstance(items[3], Deletion) and items[3].data == MAILS[1]
     assert [i.location.epoch for i in items] == [0, 0, 1, 1, 1]
+
+
+def test_read_objects_answers_each_name_in_order(tmp_path: Path) -> None:
+    """One batch read from git: blobs with their ids, in the order asked; a missing
+    object and a tree (where a blob was expected) are (None, None), and the answers after
+    them are still the right ones."""
+    repo = build("v1", tmp_path, MAILS[:3])
+    shas = [sha for sha, _t in iter_commits(repo, ["HEAD"])]
+    names = [f"{shas[0]}:m", f"{shas[0]}:d", f"{shas[1]}^{{tree}}", "0" * 40,
+             f"{shas[2]}:m", f"{shas[1]}:m"]
+    found = read_objects(repo, names)
+    assert [data for _oid, data in found] == [MAILS[0], None, None, None, MAILS[2], MAILS[1]]
+    assert [oid is not None for oid, _data in found] == [True, False, False, False, True, True]
+    assert read_objects(repo, []) == []
+    with pytest.raises(SourceError, match="cat-file"):
+        read_objects(tmp_path / "not-a-repo", names)
 
 
 def test_empty_epoch_is_fine(tmp_path: Path) -> None:

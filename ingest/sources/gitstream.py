@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import queue
 import subprocess
+import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -94,6 +95,56 @@ def iter_commits(git_dir: Path, rng: list[str]) -> Iterator[tuple[str, int]]:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+
+
+def read_objects(git_dir: Path | str, names: Sequence[str]) -> list[tuple[str | None,
+                                                                         bytes | None]]:
+    """``(blob oid, content)`` of each named object, in order, from one
+    ``git cat-file --batch`` run; ``(None, None)`` for a missing object or one that is not
+    a blob.
+
+    For a bounded list (one parse batch): the names go in and git's whole answer comes
+    back in one piece, with no feeder thread and no per-object queue, which costs a
+    third as much per mail as :class:`CatFile`; that one keeps memory flat for any
+    number of objects.
+    """
+    if not names:
+        return []
+    # git's answer goes to an unnamed file, not a pipe: a pipe wakes this process for
+    # every object git writes (~20k wake-ups per batch of 1,000 mails, more CPU than
+    # reading the mails), a file once when git is done
+    with tempfile.TemporaryFile() as answer:
+        proc = subprocess.run(
+            [*GIT, "--git-dir", str(git_dir), "cat-file", "--batch"],
+            input="".join(f"{n}\n" for n in names).encode(),
+            stdout=answer,
+            stderr=subprocess.PIPE,
+        )
+        if proc.returncode != 0:
+            msg = proc.stderr.decode(errors="replace").strip().splitlines()
+            raise SourceError(f"git cat-file in {git_dir}: {msg[-1] if msg else 'failed'}")
+        answer.seek(0)
+        out = answer.read()
+    found: list[tuple[str | None, bytes | None]] = []
+    pos = 0
+    for _name in names:
+        nl = out.find(b"\n", pos)
+        if nl == -1:
+            raise SourceError(f"git cat-file stopped early in {git_dir}")
+        parts = out[pos:nl].split()
+        pos = nl + 1
+        if not parts or parts[-1] in (b"missing", b"ambiguous"):
+            found.append((None, None))
+            continue
+        size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
+        if pos + size > len(out):
+            raise SourceError(f"git cat-file stopped early in {git_dir}")
+        if len(parts) < 3 or parts[1] != b"blob":
+            found.append((None, None))  # a tree or commit where a blob was expected
+        else:
+            found.append((parts[0].decode(), out[pos : pos + size]))
+        pos += size + 1
+    return found
 
 
 class CatFile:

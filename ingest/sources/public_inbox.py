@@ -18,11 +18,11 @@ from ingest.errors import SourceError
 from ingest.model import Deletion, Location, RawMail, SourceKind
 from ingest.sources.base import Item, Unit, list_label_from_name
 from ingest.sources.gitstream import (
-    CatFile,
     commit_range,
     count_commits,
     is_bare_repo,
     iter_commits,
+    read_objects,
 )
 
 _EPOCH = re.compile(r"^(\d+)\.git$")
@@ -71,17 +71,14 @@ def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> list[RawMail | Deletion]:
     inbox's initial commit) are asked for ``d`` in a second pass, so no scan of the whole
     history has to run before the first mail.
     """
-    git_dir = Path(spec.git_dir)
-    found = list(CatFile(git_dir).read((ref, f"{ref[0]}:m") for ref in refs))
-    lacking = [ref for ref, _name, _blob, data in found if data is None]
-    deletions = {
-        ref[0]: (blob, data)
-        for ref, _name, blob, data in CatFile(git_dir).read((r, f"{r[0]}:d") for r in lacking)
-        if data is not None
-    } if lacking else {}
+    refs = list(refs)
+    found = read_objects(spec.git_dir, [f"{sha}:m" for sha, _ts in refs])
+    lacking = [ref[0] for ref, (_blob, data) in zip(refs, found, strict=True) if data is None]
+    deletions = dict(zip(
+        lacking, read_objects(spec.git_dir, [f"{sha}:d" for sha in lacking]), strict=True))
     out: list[RawMail | Deletion] = []
-    for (sha, ts), _name, blob, data in found:
-        if data is None and sha in deletions:
+    for (sha, ts), (blob, data) in zip(refs, found, strict=True):
+        if data is None and deletions.get(sha, (None, None))[1] is not None:
             blob, data = deletions[sha]
             out.append(Deletion(data, _location(spec, sha, blob)))
         else:
