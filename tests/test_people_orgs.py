@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.addresses import normalise
 from ingest.enrich.coverage import message_coverage, people_coverage
 from ingest.enrich.domainmap import (
     DomainList,
@@ -185,6 +186,22 @@ def test_name_key_refuses(name):
 def test_normalise_email():
     assert normalise_email(" <Alice@Example.ORG> ") == "alice@example.org"
     assert normalise_email("not an address") == "not an address"
+
+
+@pytest.mark.parametrize("raw", [
+    "Alice@Example.ORG", "a..b@example.org", "root@localhost", "x@lorelens.invalid",
+    '"john doe"@example.org', '"J.Doe"@Example.org', "Jörg@Exämple.org", "jörg@example.org",
+    "user@bücher.example", "ALICE@XN--EXMPLE-CUA.ORG", "o'brien@example.ie",
+    "user+tag@sub.example.co.uk", "user@[192.0.2.1]", "a@b",
+])
+def test_enrichment_and_ingest_share_one_normal_form(raw: str) -> None:
+    """An address from a user file (mailmap, aliases, overrides) is normalised exactly
+    as ingest normalised the stored one, fast path or not, so the two always meet."""
+    stored = normalise(raw).email
+    assert stored is not None
+    assert normalise_email(raw) == stored
+    assert normalise_email(f" <{raw}> ") == stored
+    assert normalise_email(stored) == stored  # stored addresses are left as they are
 
 
 def stat(name, email, n=1, first="2020-01-01", last="2020-12-31"):

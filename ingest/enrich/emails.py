@@ -13,14 +13,13 @@ _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
 
 @lru_cache(maxsize=1 << 16)
 def normalise_email(email: str) -> str:
-    """Lower-cased ``local@domain`` with the domain in ASCII (IDNA); never a DNS check."""
+    """The address as ingest stores it (:func:`ingest.addresses.normalise`: lower case,
+    the domain in ASCII (IDNA), never a DNS check), so that an address from a user file
+    (mailmap, aliases, overrides, domain maps) meets the stored one. What is not an
+    address at all is only lower-cased, so it still works as a key."""
     addr = email.strip().strip("<>").strip()
     if _PLAIN_ADDRESS.fullmatch(addr):
         return addr.lower()
-    from email_validator import EmailNotValidError, validate_email  # 35 ms to import
+    from ingest.addresses import normalise  # email-validator: 35 ms to import
 
-    try:
-        v = validate_email(addr, check_deliverability=False, allow_smtputf8=True)
-        return f"{v.local_part}@{v.ascii_domain}".lower()
-    except EmailNotValidError:
-        return addr.lower()
+    return normalise(addr).email or addr.lower()
