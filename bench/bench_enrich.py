@@ -13,6 +13,7 @@ with each stage's line from the last run.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path("/work/shared/data")
+# the shared data: ../shared beside the checkout, or $LORELENS_SHARED
+SHARED = Path(os.environ.get(
+    "LORELENS_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 LORELENS = [sys.executable, str(ROOT / "cli.py")]
 GIT = ["git", "-c", "safe.directory=*"]
 

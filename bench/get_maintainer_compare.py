@@ -42,7 +42,8 @@ from ingest.enrich.subsystems import THE_REST, SectionMatcher
 
 PACKAGE = "linux-source-6.12=6.12.117-1~deb12u1"
 MEMBER_ROOT = "linux-source-6.12"
-SHARED_ARCHIVES = Path("/work/shared/data/archives")
+SHARED_ARCHIVES = Path(os.environ.get(
+    "LORELENS_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data" / "archives"
 DIFF_LINE = re.compile(rb"^diff --git a/(\S+) b/(\S+)\s*$", re.MULTILINE)
 
 

@@ -15,6 +15,7 @@ On these archives the commit author is the message's From and the author time it
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -34,7 +35,9 @@ from ingest.enrich.domainmap import DomainMap
 from ingest.enrich.orgs import DEFAULT_MARGIN, BuiltinLists, OrgKind, OrgResolver, Signoff
 from ingest.enrich.people import AddressStat, email_domain, resolve_identities
 
-SHARED = Path("/work/shared/data")
+# the shared data: ../shared beside the checkout, or $LORELENS_SHARED
+SHARED = Path(os.environ.get(
+    "LORELENS_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 DEFAULT_ARCHIVES = [
     SHARED / "archives/linux-watchdog.vger.kernel.org.0.git",
     SHARED / "archives/live-patching.vger.kernel.org.0.git",

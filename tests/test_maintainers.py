@@ -24,6 +24,7 @@ from ingest.enrich.maintainers import (
 )
 from ingest.enrich.subsystems import THE_REST, SectionMatcher, directories_of
 from ingest.sources.kernel_tree import read_maintainers_from_git, resolve_rev_at
+from tests.conftest import shared_root
 
 SMALL = """\
 List of maintainers
@@ -362,14 +363,14 @@ def test_index_agrees_with_the_script_loop_on_random_paths(sections: list[Sectio
 
 # --- the real MAINTAINERS of Linux 6.12.117 ----------------------------------------------
 
-REAL = Path(os.environ.get("LORELENS_TEST_MAINTAINERS", "/work/shared/data/MAINTAINERS"))
+REAL = Path(os.environ.get("LORELENS_TEST_MAINTAINERS", shared_root() / "data" / "MAINTAINERS"))
 
 
 @pytest.fixture(scope="module")
 def real() -> list[Section]:
     if not REAL.is_file():
         if os.environ.get("CI"):
-            pytest.fail(f"{REAL} is missing (set LORELENS_TEST_MAINTAINERS)")
+            pytest.fail(f"{REAL} is missing (set LORELENS_SHARED or LORELENS_TEST_MAINTAINERS)")
         pytest.skip(f"{REAL} is missing")
     return load_maintainers(REAL)
 

@@ -38,8 +38,9 @@ from ingest.enrich.people import (
     resolve_identities,
 )
 from ingest.errors import ConfigError
+from tests.conftest import shared_root
 
-SHARED_GITDM = Path("/work/shared/data/gitdm")
+SHARED_GITDM = shared_root() / "data" / "gitdm"
 
 
 def day(text: str) -> datetime:
