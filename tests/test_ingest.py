@@ -530,3 +530,32 @@ def test_a_dead_parser_process_is_one_clear_error() -> None:
             list(parser.map_unit(unit, 1))
     finally:
         parser.close()
+
+
+@pytest.mark.parametrize(("table", "schema"), [
+    ("messages", "MESSAGE_SCHEMA"),
+    ("message_sources", "COPY_SCHEMA"),
+    ("trailers", "TRAILER_SCHEMA"),
+])
+def test_arrow_columns_agree_with_the_schema(table: str, schema: str) -> None:
+    """The Arrow tables parser processes build (ingest/columns.py) have, column for
+    column, the types of the database table they are loaded into (ingest/schema.sql), so
+    nothing is cast, truncated or renamed on the way in."""
+    import duckdb
+
+    from ingest import columns
+    from ingest.load.database import schema_sql
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(schema_sql())
+    stored = dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
+        [table]).fetchall())
+    arrow = getattr(columns, schema)
+    con.register("parsed", arrow.empty_table())
+    built = dict((name, kind) for name, kind, *_ in con.execute(
+        "DESCRIBE SELECT * FROM parsed").fetchall())
+    built.pop("row", None)  # the trailers' batch row: the loader's, not stored
+    assert built, schema
+    assert {n: stored.get(n) for n in built} == built
