@@ -109,7 +109,8 @@ def write_sample(
         truth.absorb(state)
         applied.extend(commits)
     epochs = {x: w.close() for x, w in v2.items()}
-    for w in (*v1.values(), *mbox.values(), *mdir.values()):
+    writers: tuple[V1Repo | Mbox | Maildir, ...] = (*v1.values(), *mbox.values(), *mdir.values())
+    for w in writers:
         w.close()
 
     maint_text = mt.render(people)

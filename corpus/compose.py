@@ -94,6 +94,7 @@ def _cover_body(engine: Engine, node: Node) -> str:
 
 def compose(engine: Engine, node: Node) -> tuple[bytes, int | None]:
     noise = node.noise
+    date_ts: int | None
     if not noise:  # almost every mail
         from_h = "From: " + addr(node.sender.name, node.addr)
         date_ts = node.date_ts

@@ -24,7 +24,7 @@ def _ts(date: str) -> int:
 
 
 #: Planted history before the corpus period: (date, files touched, subject).
-HISTORY = (
+HISTORY: tuple[tuple[str, tuple[str, ...] | None, str], ...] = (
     ("2015-03-02", None, "Initial import of the frob and widget subsystems"),
     ("2016-05-03", ("drivers/frob/legacy/frob-pcmcia.c",), "frob: legacy: pcmcia: fix probe"),
     ("2017-09-12", ("drivers/frob/legacy/frob-isa.c",), "frob: legacy: isa: use ioremap"),

@@ -109,7 +109,7 @@ def build_cast(rng: random.Random, n_people: int) -> Cast:
             addrs: tuple[str, ...] = (_address(rng, first, last, org.domain, i, used),)
             reason = Reason.DOMAIN_MAP
             if org.domain == "massive-dynamic.example":
-                affs = (
+                affs: tuple[A, ...] = (
                     A(CORP, org.name, None, APRIL_2024, Reason.DATED_MAP),
                     A(CORP, "Globex Corporation", APRIL_2024, None, Reason.DATED_MAP),
                 )

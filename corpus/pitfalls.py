@@ -3,6 +3,7 @@ for something real kernel archives do (docs/corpus.md has the list and why)."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 
 from corpus.model import DAY, HOUR, LISTS, START_TS
@@ -148,7 +149,7 @@ class Pitfalls(NoiseStories):
 
     def nospace_prefix(self, t: int) -> None:
         e, p = self.e, self.p
-        files = [WID, WID2, WID, WID2, WID, WID2, WID, WID2]
+        files: list[tuple[str, ...]] = [WID, WID2, WID, WID2, WID, WID2, WID, WID2]
         b = e.post_series(
             t,
             p["p-harrowgate"],
@@ -171,7 +172,8 @@ class Pitfalls(NoiseStories):
         node = extra.posts[0]
         node.subject = "[PATCH 6/5] frob: add missing Kconfig dependency"
         node.counter = 6
-        node.parent, node.parent_mid, node.refs = cover, cover.mid, [cover.mid]
+        # a cover letter always has a Message-ID (``Engine.mid_for``)
+        node.parent, node.parent_mid, node.refs = cover, cover.mid, [typing.cast(str, cover.mid)]
         node.owner = b.key
         node.date_ts, node.archive_ts = t + DAY, t + DAY + 40
         del e.builds[extra.key]

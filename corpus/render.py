@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import time
+from typing import overload
 
 from corpus.model import LIST_HOST, Person
 
@@ -55,6 +56,13 @@ def asctime(ts: int) -> str:
     )
 
 
+# (the overloads tell the type checker that a time gives a str, only None gives None)
+@overload
+def iso(ts: int) -> str: ...
+@overload
+def iso(ts: None) -> None: ...
+@overload
+def iso(ts: int | None) -> str | None: ...
 def iso(ts: int | None) -> str | None:
     if ts is None:
         return None

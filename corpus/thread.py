@@ -13,6 +13,7 @@ import heapq
 import math
 import random
 from dataclasses import dataclass, field
+from typing import cast
 
 from corpus.compose import compose
 from corpus.content import PatchText, TextBank, below
@@ -63,6 +64,22 @@ class Node:
         "trailers",
         "truth_extra",
     )
+    # Set by whoever builds the node (``Engine.post_series``, ``reply``, ``root``), not in
+    # ``__init__``: declared here for the type checker (no value, so no class attribute).
+    addr: str
+    archive_ts: int
+    body: str
+    date_ts: int
+    date_tz: str
+    kind: str
+    lists: tuple[str, ...]
+    mid: str | None
+    parent: Node | None
+    parent_mid: str | None
+    refs: list[str]
+    sender: Person
+    subject: str
+    to: list[Person]
 
     def __init__(self) -> None:
         self.noise = ""
@@ -252,7 +269,8 @@ class Engine:
             parent = first if first is not None else root_parent
             node.parent = parent
             node.parent_mid = parent.mid if parent else None
-            node.refs = [*parent.refs, parent.mid] if parent else []
+            # a post's parent is a posted mail, which always has a Message-ID
+            node.refs = [*parent.refs, cast(str, parent.mid)] if parent else []
             node.to = to
             node.owner = None
             if node.kind == "patch":
@@ -265,7 +283,7 @@ class Engine:
                 first = node
             build.posts.append(node)
             ts += below(bits, 4)  # rng.randint(0, 3)
-        key = build.posts[0].mid
+        key = cast(str, build.posts[0].mid)  # posts always have a Message-ID (mid_for)
         build.key = key
         for node in build.posts:
             node.owner = key

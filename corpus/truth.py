@@ -9,7 +9,7 @@ import shutil
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from corpus.cast import NEWCOMER_SINCE
 from corpus.compose import BOGUS_DATES
@@ -34,6 +34,22 @@ if TYPE_CHECKING:
     from corpus.thread import Node, SeriesBuild
 
 FORMAT_VERSION = 1
+
+
+class Totals(TypedDict):
+    """The ``totals`` object of truth.json."""
+
+    messages: int
+    threads: int
+    series: int
+    patches: int
+    covers: int
+    replies: int
+    duplicate_copies: int
+    deleted: int
+    outcomes: dict[str, int]  # outcome -> number of series
+
+
 def eff_date(node: Node) -> int:
     """The time an ingester should store as the message's date."""
     return node.archive_ts if node.noise in BOGUS_DATES else node.date_ts
@@ -53,7 +69,7 @@ class Truth:
         self.sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.person_msgs: Counter[str] = Counter()
         self.person_patches: Counter[str] = Counter()
-        self.person_first_patch: dict[str, int] = {}
+        self.person_first_patch: dict[str, str] = {}  # person id -> iso date
         self.person_addrs: dict[str, set[str]] = defaultdict(set)
         self.pitfalls: dict[str, list[Any]] = defaultdict(list)
         self.deleted: list[dict] = []
@@ -76,7 +92,7 @@ class Truth:
         first_m = next((n for n in resp if n.sender.id in maint), None)
         review = [n for n in resp if any(k in ("reviewed-by", "acked-by") for k, _ in n.tags)]
         tested = [n for n in resp if any(k == "tested-by" for k, _ in n.tags)]
-        earliest: dict[Node, int] = {}  # post -> first response to it (resp is sorted)
+        earliest: dict[Node | None, int] = {}  # post -> first response to it (resp is sorted)
         for n in resp:
             n.truth_extra["is_response"] = True
             if n.anchor not in earliest:
@@ -214,7 +230,8 @@ class Truth:
             date, trusted, source = iso(node.archive_ts), None, BOGUS_DATES[node.noise]
         else:
             date, trusted, source = iso(node.date_ts), node.date_ts, "header"
-        root = node.refs[0] if node.refs else mid
+        # a mail without references starts a thread; only replies lack a Message-ID
+        root = node.refs[0] if node.refs else cast(str, mid)
         dup = "duplicate" in extra
         pid = node.sender.id
         if p is not None:
@@ -368,7 +385,7 @@ class Truth:
         self._settle_deferred()
         self._msgs.close()
         self._series.close()
-        totals = {
+        totals: Totals = {
             "messages": self.counts["messages"],
             "threads": len(self.threads),
             "series": self.counts["series"],

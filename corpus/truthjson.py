@@ -15,7 +15,7 @@ from corpus.model import LISTS, list_address
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
 encode_str = json.encoder.encode_basestring  # the C string encoder ``dumps`` uses
 JSON_BOOL = {True: "true", False: "false"}
-_LIST_COMBOS = {
+_LIST_COMBOS: dict[tuple[str, ...], str] = {
     combo: dumps([list_address(x) for x in combo])
     for combo in ((LISTS[0],), (LISTS[1],), LISTS, LISTS[::-1])
 }

@@ -8,7 +8,7 @@ not import b4 and the parsing code it never runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 
 from ingest.columns import ParsedBatch, to_batch
 from ingest.model import Deletion, ParsedMessage, ParseFailure, RawMail
@@ -40,7 +40,7 @@ def parse_items(items: list[RawMail | Deletion]) -> Parsed:
 
 
 def fetch_and_parse(
-    fetch: Callable[[list[tuple]], Iterator[RawMail | Deletion]], refs: list[tuple]
+    fetch: Callable[[list[tuple]], Iterable[RawMail | Deletion]], refs: list[tuple]
 ) -> Parsed:
     """Read a batch of git references and parse it (in a worker process)."""
     return parse_items(list(fetch(refs)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -133,7 +134,8 @@ class ParsedMessage:
     body_bytes: int
     content_hash: str
     location: Location
-    trailers: list[Trailer] = field(default_factory=list)
+    # `builtins.list`: below the field `list`, mypy reads a bare `list` as that field
+    trailers: builtins.list[Trailer] = field(default_factory=builtins.list)
 
 
 @_pickled_by_fields

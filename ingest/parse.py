@@ -21,6 +21,7 @@ import quopri
 import re
 from email import policy
 from html import unescape as html_unescape
+from typing import cast
 
 from ingest.addresses import all_msgids, first_msgid, list_from_list_id, normalise
 from ingest.dates import resolve_date
@@ -131,11 +132,12 @@ def _multipart_text(content_type: str, body: bytes, data: bytes) -> str:
             "text/x-diff",
             "text/x-patch; charset=utf-8",
         )
+        # (``cast``: a decoded leaf part's payload is bytes or None)
         if ctype == "text/plain" or is_patch_file:
-            payload = part.get_payload(decode=True) or b""
+            payload = cast(bytes, part.get_payload(decode=True) or b"")
             texts.append(_decode_bytes(payload, part.get_content_charset()))
         elif ctype == "text/html":
-            payload = part.get_payload(decode=True) or b""
+            payload = cast(bytes, part.get_payload(decode=True) or b"")
             html.append(_decode_bytes(payload, part.get_content_charset()))
     if not texts and html:
         # HTML-only mail: keep its text so trailers and diffs are still seen
@@ -262,7 +264,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         change_id = m.group(1) if m else None
 
     return ParsedMessage(
-        message_id=msgid,
+        message_id=cast(str, msgid),  # set above when the header had none (synthetic)
         msgid_synthetic=synthetic,
         date=date,
         date_source=date_source.value,

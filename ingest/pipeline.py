@@ -121,7 +121,7 @@ def ingest(
     log: Callable[[str], None] = lambda _m: None,
     batch_size: int = BATCH,
     jobs: int | None = None,
-    after_load: Callable[[Store, BatchCounts], None] | None = None,
+    after_load: Callable[[Store, BatchCounts], object] | None = None,  # result ignored
 ) -> RunSummary:
     """Ingest every source into ``db``; resumable, idempotent, one transaction per batch."""
     keys = [sources.source_key(s) for s in specs]

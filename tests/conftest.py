@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -318,7 +319,7 @@ def rows(db: Path, sql: str, params: Sequence[object] | None = None) -> list[tup
         con.close()
 
 
-def scalar(db: Path, sql: str, params: Sequence[object] | None = None) -> object:
+def scalar(db: Path, sql: str, params: Sequence[object] | None = None) -> Any:
     return rows(db, sql, params)[0][0]
 
 
@@ -329,15 +330,15 @@ def table_digest(db: Path, table: str, exclude: Sequence[str] = (), order: str =
         con.execute("SET TimeZone = 'UTC'")
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in exclude]
         sel = ", ".join(f'"{c}"' for c in cols)
-        return con.execute(
+        return fetch_one(con.execute(
             f"SELECT coalesce(md5(string_agg(r, '\n' ORDER BY r)), '') FROM "
             f"(SELECT CAST(ROW({sel}) AS VARCHAR) AS r FROM {table})"
-        ).fetchone()[0]
+        ))[0]
     finally:
         con.close()
 
 
-def run_ingest(specs: Sequence[str | Path], db: Path, **kw: object):
+def run_ingest(specs: Sequence[str | Path], db: Path, **kw: Any):
     """The library entry point of `lorelens ingest` (no enrichment, no progress bar)."""
     from ingest.pipeline import ingest
 
@@ -347,10 +348,17 @@ def run_ingest(specs: Sequence[str | Path], db: Path, **kw: object):
     return ingest([str(s) for s in specs], db, **kw)
 
 
-def last_run(db: Path) -> dict[str, object]:
+def fetch_one(cur: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """``cur.fetchone()`` of a query that has a row to give (typed without the None)."""
+    row = cur.fetchone()
+    assert row is not None, "the query gave no row"
+    return row
+
+
+def last_run(db: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         cur = con.execute("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
-        return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        return dict(zip([d[0] for d in cur.description], fetch_one(cur), strict=True))
     finally:
         con.close()

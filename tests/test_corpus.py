@@ -200,7 +200,7 @@ def test_truth_is_internally_consistent(sample):
     assert truth["totals"]["covers"] == sum(m["is_cover"] for m in firsts)
     assert truth["totals"]["threads"] == len({m["thread_root"] for m in firsts})
     assert truth["totals"]["series"] == len(truth["series"]) == summary.series
-    archived = Counter()
+    archived: Counter[str | None] = Counter()
     for lst in LISTS:
         for raw in _v2_mails(summary.inboxes[lst]):
             m = re.search(rb"(?mi)^Message-ID: <([^>]+)>", raw.split(b"\n\n", 1)[0])
@@ -212,7 +212,7 @@ def test_truth_is_internally_consistent(sample):
         assert m["thread_root"] in ids or m["thread_root"] == MISSING_PARENT
         assert m["lists"] and m["date"] and m["archive_time"]
     series = {s["key"]: s for s in truth["series"]}
-    outcomes = Counter()
+    outcomes: Counter[str | None] = Counter()
     for s in truth["series"]:
         outcomes[s["outcome"]] += 1
         assert set(s["message_ids"]) <= ids

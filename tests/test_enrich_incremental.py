@@ -15,7 +15,9 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import pytest
@@ -25,7 +27,7 @@ from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_input
 from ingest.enrich.stages import enrich, enrich_if_changed, plan_enrichment, run_stages
 from ingest.enrich.threads import thread_ids
 from ingest.load import Store
-from tests.conftest import run_ingest, shared_root, skip_or_fail
+from tests.conftest import fetch_one, run_ingest, shared_root, skip_or_fail
 
 # every enrichment table, and the columns enrichment writes into messages
 TABLES = {
@@ -59,7 +61,7 @@ def differences(full: dict[str, list[str]], inc: dict[str, list[str]]) -> dict[s
 
 def latest_run(con: duckdb.DuckDBPyConnection) -> dict:
     cur = con.execute("SELECT * FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1")
-    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    return dict(zip([d[0] for d in cur.description], fetch_one(cur), strict=True))
 
 
 # -- the generated corpus, split by hand -------------------------------------------------
@@ -73,7 +75,7 @@ def _joining_parent(con: duckdb.DuckDBPyConnection, early: set[str]) -> str | No
     by_thread = defaultdict(list)
     for r in rows:
         by_thread[r[4]].append(r)
-    children = defaultdict(int)
+    children: defaultdict[str, int] = defaultdict(int)
     for r in rows:
         if r[1]:
             children[r[1]] += 1
@@ -187,7 +189,8 @@ def split_mboxes(con: duckdb.DuckDBPyConnection, mboxes: list[Path], part2: set[
         for i, start in enumerate(cuts):
             end = cuts[i + 1] if i + 1 < len(cuts) else len(data)
             mid = owner.get((str(mbox), start))
-            late = mid in part2 or (mid == relist and firsts[mid] != (str(mbox), start))
+            # (``cast``: firsts is only read when mid == relist, a str)
+            late = mid in part2 or (mid == relist and firsts[cast(str, mid)] != (str(mbox), start))
             chunks[1 if late else 0].append(data[start:end])
         for k in (0, 1):
             path = out / f"part{k + 1}" / mbox.name
@@ -205,7 +208,9 @@ def set_inputs(con: duckdb.DuckDBPyConnection, sample: Path) -> None:
 
 
 @pytest.fixture(scope="module", params=["mails", "mails and kernel tree"])
-def split(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def split(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict]:
     """``kernel tree``: the sample's kernel git tree is an input too (its commits are
     "applied" evidence, which ties series with the same patch subject together)."""
     out = tmp_path_factory.mktemp("incremental")
@@ -317,7 +322,7 @@ def test_nothing_new_does_nothing_and_full_is_forced(split, tmp_path):
 
 
 @pytest.fixture
-def small(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def small(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     sample = tmp_path / "sample"
     write_sample(sample, seed=3, scale=300, formats=("mbox",))
     db = tmp_path / "s.duckdb"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def watchdog(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def watchdog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     if not WATCHDOG.exists():
         if os.environ.get("CI"):
             pytest.fail(f"shared archive missing: {WATCHDOG}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -20,7 +21,9 @@ from ingest.pipeline import ingest
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, duckdb.DuckDBPyConnection]:
+def corpus(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[dict, duckdb.DuckDBPyConnection]]:
     out = tmp_path_factory.mktemp("corpus")
     write_sample(out, seed=42, scale=1500, formats=("v2",))
     db = out / "t.duckdb"
@@ -71,7 +74,7 @@ def test_every_message(corpus):
     db = _rows(con, "SELECT message_id, thread_id, is_patch, is_cover, is_reply, date_source, "
                     "date, series_id, lists FROM messages")
     key_to_id = {s["key"]: s["message_ids"][0] for s in truth["series"]}
-    wrong = []
+    wrong: list[tuple] = []
     for m in truth["messages"]:
         if m.get("msgid_synthetic") or m.get("duplicate"):
             continue  # identified by content hash / kept as a copy: tested in test_ingest
@@ -93,7 +96,7 @@ def test_series_grouping_versions_and_events(corpus):
     truth, con = corpus
     db = _rows(con, "SELECT * FROM series")
     key_to_id = {s["key"]: s["message_ids"][0] for s in truth["series"]}
-    members = {}
+    members: dict[str, list[str]] = {}
     for mid, sid in con.execute(
         "SELECT message_id, series_id FROM posts ORDER BY series_id, is_cover DESC, counter"
     ).fetchall():

@@ -516,7 +516,8 @@ def test_a_dead_parser_process_is_one_clear_error() -> None:
     not a BrokenProcessPool traceback."""
     unit = Unit(source="s", kind=SourceKind.PUBLIC_INBOX_V1, epoch=0, git_dir=None,
                 label=None, total=2, read=lambda: iter(()),
-                refs=lambda: iter([("a", 1), ("b", 2)]), fetch=list)
+                refs=lambda: iter([("a", 1), ("b", 2)]),
+                fetch=list)  # type: ignore[arg-type]  # a stand-in: the workers die first
     parser = Parser(2)
     try:
         for fut in parser._warm_up:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ def parse(data: bytes, archive_time: dt.datetime | None = T0) -> ParsedMessage:
     return res
 
 
-def record(p: ParsedMessage) -> dict[str, object]:
+def record(p: ParsedMessage) -> dict[str, Any]:
     d = {f.name: getattr(p, f.name) for f in dataclasses.fields(p) if f.name != "location"}
     d["trailers"] = [dataclasses.asdict(t) for t in p.trailers]
     return json.loads(json.dumps(d, default=lambda v: v.isoformat(), ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ingest.enrich.series import Post, backport_branch, group_series, link_versions
 
@@ -91,7 +92,7 @@ def test_patches_answering_a_cover_weeks_later_are_a_new_posting():
 
 
 def test_versions_before_b4_change_id_join_the_change_id_line():
-    base = dict(subject="arm: ep93xx: device tree conversion")
+    base: dict[str, Any] = dict(subject="arm: ep93xx: device tree conversion")
     _a, series = group_series([
         post("v1", 1, 1, **base),
         post("v4", 1, 1, minutes=60 * 24 * 90, version=4, **base),

@@ -264,7 +264,7 @@ class DomainMap:
 
     def change_dates(self, email: str) -> list[datetime]:
         """End dates that may change the answer for ``email`` (for period splitting)."""
-        out = []
+        out: list[datetime] = []
         for key in self.candidates(email):
             out.extend(e.until for e in self._index.get(key, ()) if e.until is not None)
         return sorted(set(out))

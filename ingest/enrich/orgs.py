@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -335,7 +335,7 @@ class OrgResolver:
     def _check_bot(self, email: str) -> bool:
         if self.identities is not None and (p := self.identities.person(email)) and p.is_bot:
             return True
-        names = self._names.get(email) or {None}
+        names: Collection[str | None] = self._names.get(email) or {None}
         return any(self.bots.is_bot(n, email) for n in names)
 
     def _personal_domain(self, email: str) -> str | None:

@@ -29,6 +29,7 @@ from datetime import datetime
 from fnmatch import translate
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import cast
 
 from ingest.enrich.emails import normalise_email
 from ingest.errors import ConfigError
@@ -367,7 +368,8 @@ def resolve_identities(
             continue
         # sorted: a set's order changes with each process's string hashing, and the
         # reason recorded below must not
-        for key in sorted({name_key(r.name) for r in rows} - {None} - nomerge):  # type: ignore[type-var]
+        keys = {name_key(r.name) for r in rows} - {None} - nomerge
+        for key in sorted(cast("set[str]", keys)):  # (None taken out)
             if key in by_key and uf.find(by_key[key]) != uf.find(e):
                 uf.union(by_key[key], e)
                 why.setdefault(e, f"same-name:{key}")
@@ -378,7 +380,8 @@ def resolve_identities(
     for e in uf.parent:
         members.setdefault(uf.find(e), []).append(e)
 
-    people, identities = [], []
+    people: list[Person] = []
+    identities: list[Identity] = []
     for group in members.values():
         rows = [r for e in group for r in per_email.get(e, [])]
         count = {e: sum(r.messages for r in per_email.get(e, [])) for e in group}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import duckdb
 
@@ -38,6 +39,15 @@ class Plan:
     version: str
     since_run: int = 0  # incremental: the previous enrichment's last_run
     relisted: frozenset[str] = field(default_factory=frozenset)
+
+
+class _PlanBase(TypedDict):
+    """The `Plan` fields every outcome of `plan_enrichment` shares."""
+
+    last_run: int
+    n_messages: int
+    inputs_hash: str
+    version: str
 
 
 def enrichment_version() -> str:
@@ -68,8 +78,8 @@ def plan_enrichment(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> Pl
         "SELECT (SELECT coalesce(max(run_id), 0) FROM ingest_runs), "
         "(SELECT count(*) FROM messages)").fetchall()[0]
     digest, version = inputs_hash(con), enrichment_version()
-    base = dict(last_run=int(last_run), n_messages=int(n_messages), inputs_hash=digest,
-                version=version)
+    base: _PlanBase = dict(last_run=int(last_run), n_messages=int(n_messages),
+                           inputs_hash=digest, version=version)
     prev = con.execute(
         "SELECT version, inputs_hash, last_run, n_messages FROM enrich_runs "
         "ORDER BY enrich_id DESC LIMIT 1").fetchall()

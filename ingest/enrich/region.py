@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from typing import cast
 
 import pyarrow as pa
 
@@ -88,7 +89,8 @@ def _close_region(ctx: Context, threads: set[str], kernel: bool) -> None:
     """Add to ``threads`` the threads of postings that may share a series or a version
     line with a posting in them (see `region`), until nothing more comes in."""
     con = ctx.con
-    raw_of: dict[str, list[str]] = defaultdict(list)  # person → from_email values of posts
+    # person → from_email values of posts (None: the person of an empty address)
+    raw_of: dict[str | None, list[str]] = defaultdict(list)
     for (email,) in con.execute(
             f"SELECT DISTINCT from_email FROM messages WHERE {_POSTLIKE} "
             "AND from_email IS NOT NULL").fetchall():
@@ -103,8 +105,9 @@ def _close_region(ctx: Context, threads: set[str], kernel: bool) -> None:
     asked_cids: set[str] = set()
     outside: dict[str, dict] = {}
 
-    def keys(r: dict) -> tuple[str | None, str, str]:
-        person = ctx.person(r["from_email"])
+    def keys(r: dict) -> tuple[str, str, str]:
+        # (only for rows with a from_email, whose person is never None)
+        person = cast(str, ctx.person(r["from_email"]))
         subject = normalise_subject(r["subject_base"] or "")
         branch = backport_branch(r["prefixes"] or ())
         line = f"{person}|{subject}" + (f"|{branch}" if branch else "")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import cast
 
 import pyarrow as pa
 
-from ingest.enrich.context import MESSAGE_COLUMNS, Context
+from ingest.enrich.context import MESSAGE_COLUMNS, Context, Delta
 from ingest.enrich.people import BotRules
 from ingest.enrich.region import CARRIED_KINDS
 from ingest.enrich.region import region as find_region
@@ -42,7 +43,7 @@ _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
 
 
 def _is_post(
-    m: dict, by_id: dict[str, dict], person_of: dict[str, str | None], heads: set[str]
+    m: dict, by_id: dict[str, dict], person_of: dict[str, str], heads: set[str]
 ) -> bool:
     """A cover letter or patch: a PATCH-tagged mail that is not a reply. A diffless
     PATCH-tagged mail written in reply to someone else's posting, with no patches of its
@@ -78,7 +79,7 @@ def series_stage(ctx: Context) -> str:
                                               "series_id": list(msg_series.values())}))
         if ctx.delta is not None:
             ctx.delta.n_recomputed = len(msgs)
-        details = Counter(r["outcome_detail"] for r in series_rows)
+        details: dict[str, int] = Counter(r["outcome_detail"] for r in series_rows)
         return _summary(details) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
@@ -100,7 +101,8 @@ def series_stage(ctx: Context) -> str:
     set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                           "series_id": list(msg_series.values())}), scope=ids)
     refreshed = _refresh_others(ctx, {r["series_id"] for r in series_rows})
-    ctx.delta.n_recomputed = len(ids)
+    # (``cast``: a region is only found when there is a delta)
+    cast(Delta, ctx.delta).n_recomputed = len(ids)
     details = dict(ctx.con.execute(
         "SELECT outcome_detail, count(*) FROM series GROUP BY ALL").fetchall())
     return (f"{_summary(details)}; incremental: recomputed {len(series_rows):,} "
@@ -159,7 +161,9 @@ def _compute(
     whole threads closed under what ties series together (`_region`)."""
     in_region = (f" AND message_id IN (SELECT message_id FROM {region_view})"
                  if region_view else "")
-    person_of = {e: ctx.person(e) for e in {m["from_email"] for m in msgs if m["from_email"]}}
+    # (``cast``: the person of a non-empty address is never None)
+    person_of: dict[str, str] = {
+        e: cast(str, ctx.person(e)) for e in {m["from_email"] for m in msgs if m["from_email"]}}
     by_id = {m["message_id"]: m for m in msgs}
     bot_people = {p.person_id for p in ctx.identities.people if p.is_bot} if ctx.identities \
         else set()
@@ -240,18 +244,21 @@ def _compute(
     list_end, last_any = _list_end(ctx)
     carried, first_carried = _carried_tags(ctx, series, review)
 
-    series_rows, post_table, msg_series, msg_subs = [], [], {}, []
+    series_rows: list[dict] = []
+    post_table: list[dict] = []
+    msg_series: dict[str, str] = {}
+    msg_subs: list[tuple[str, str, str]] = []
     tag_rows = _review_tag_rows(ctx, series, index, by_id, review)
     for s in series.values():
         ev = per_series[s.series_id]
         observed_until = _observed(s.lists, list_end, last_any)
         kind, org = _org_at(ctx, s.author_email, s.posted_at)
-        review = (ev.first_review_at, ev.first_review_by, ev.first_review_kind, False)
+        first_review = (ev.first_review_at, ev.first_review_by, ev.first_review_kind, False)
         if s.series_id in first_carried and s.posted_at is not None:
             # PRODUCT.md: a review tag is given in a reply *or carried in a later version*;
             # a posting that carries one arrives reviewed, so it counts from posted_at
             by, tag = first_carried[s.series_id]
-            review = (s.posted_at, by, tag, True)
+            first_review = (s.posted_at, by, tag, True)
         series_rows.append({
             "series_id": s.series_id, "version": s.version, "version_key": s.version_key,
             "prev_series_id": s.prev_series_id, "next_series_id": s.next_series_id,
@@ -266,8 +273,8 @@ def _compute(
             "first_response_by": ev.first_response_by,
             "first_maintainer_response_at": ev.first_maintainer_response_at,
             "first_maintainer_response_by": ev.first_maintainer_response_by,
-            "first_review_at": review[0], "first_review_by": review[1],
-            "first_review_kind": review[2], "first_review_carried": review[3],
+            "first_review_at": first_review[0], "first_review_by": first_review[1],
+            "first_review_kind": first_review[2], "first_review_carried": first_review[3],
             "first_tested_at": ev.first_tested_at,
             "carried_review_tags": carried.get(s.series_id, 0),
             "applied_at": ev.applied_at, "applied_by": ev.applied_by,

@@ -215,7 +215,9 @@ def orgs_stage(ctx: Context) -> str:
     ).to_arrow_table()
     *fields, kinds = (column_values(c) for c in trailers.columns)
     names = {k: k.title().replace("-By", "-by") for k in set(kinds)}  # Signed-off-by
-    signoffs = [Signoff(*f, names[k]) for *f, k in zip(*fields, kinds, strict=True)]
+    # (the ignore: f is the 5 columns before the kind, but mypy takes *f as filling every
+    # parameter, so one more argument is "too many": python/mypy#14648)
+    signoffs = [Signoff(*f, names[k]) for *f, k in zip(*fields, kinds, strict=True)]  # type: ignore[call-arg]
     ctx.resolver = resolver = OrgResolver(
         maps, overrides=overrides, identities=ctx.identities, stats=ctx.stats,
         signoffs=signoffs,

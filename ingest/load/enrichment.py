@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -65,7 +66,9 @@ def _set_column(
                 f"AND message_id NOT IN (SELECT message_id FROM {view})"
             )
         elif clear_others:
-            with registered(con, f"_scope_{column}", _ids(scope)) as where:
+            # scope is not None here (the branch above took the None case)
+            in_scope = cast("Sequence[str] | set[str]", scope)
+            with registered(con, f"_scope_{column}", _ids(in_scope)) as where:
                 con.execute(
                     f"UPDATE messages SET {column} = NULL WHERE {column} IS NOT NULL "
                     f"AND message_id IN (SELECT message_id FROM {where}) "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -146,7 +147,9 @@ class Store:
                     sources.append((i, "first"))
                     continue
                 if first is not None:
-                    old_hash, old_lists = hashes[first], {lists[first]} if lists[first] else set()
+                    # (``cast``: the ``if`` tested lists[first], mypy cannot narrow it)
+                    old_hash, old_lists = hashes[first], (
+                        {cast(str, lists[first])} if lists[first] else set())
                     old_lists |= list_updates.get(mid, set())
                 else:
                     old_hash, old_lists = existing[mid]
@@ -154,7 +157,7 @@ class Store:
                     # the same Message-ID from another list's archive is the same mail
                     # cross-posted, even when that list changed it (a footer, a tag)
                     sources.append((i, "other-list"))
-                    list_updates.setdefault(mid, set()).add(lists[i])
+                    list_updates.setdefault(mid, set()).add(cast(str, lists[i]))
                     counts.cross_posted += 1
                 elif old_hash != hashes[i]:
                     sources.append((i, "different-content"))
@@ -165,7 +168,7 @@ class Store:
             counts.new = len(new)
             if new:
                 rows = list(new.values())
-                merged = [sorted(({lists[i]} if lists[i] else set())
+                merged = [sorted(({cast(str, lists[i])} if lists[i] else set())
                                  | list_updates.get(ids[i], set())) for i in rows]
                 self._insert_messages(run_id, parsed.messages.take(rows), merged)
                 self._insert_trailers(parsed.trailers, rows)

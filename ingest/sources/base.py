@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ class Unit:
     # first element of each is its progress marker), and ``fetch``, a picklable function
     # that a worker process calls on a batch of references to read the blobs itself
     refs: Callable[[], Iterator[tuple]] | None = None
-    fetch: Callable[[list[tuple]], Iterator[RawMail | Deletion]] | None = None
+    fetch: Callable[[list[tuple]], Iterable[RawMail | Deletion]] | None = None
 
 
 def list_label_from_name(name: str) -> str:

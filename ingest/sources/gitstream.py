@@ -166,6 +166,7 @@ class CatFile:
             bufsize=1 << 20,
         )
         assert proc.stdin is not None and proc.stdout is not None
+        stdin = proc.stdin  # (narrowed to not None, also inside ``feed``)
         pending: queue.Queue[tuple[T, str] | None] = queue.Queue()
         failure: list[BaseException] = []
 
@@ -173,8 +174,8 @@ class CatFile:
             try:
                 for key, name in items:
                     pending.put((key, name))
-                    proc.stdin.write(name.encode() + b"\n")
-                proc.stdin.close()
+                    stdin.write(name.encode() + b"\n")
+                stdin.close()
             except (BrokenPipeError, ValueError, OSError):
                 pass
             except BaseException as exc:  # reported to the reader, not lost in the thread

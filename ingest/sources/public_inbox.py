@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from ingest.errors import SourceError
 from ingest.model import Deletion, Location, RawMail, SourceKind
@@ -80,7 +81,8 @@ def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> list[RawMail | Deletion]:
     for (sha, ts), (blob, data) in zip(refs, found, strict=True):
         if data is None and deletions.get(sha, (None, None))[1] is not None:
             blob, data = deletions[sha]
-            out.append(Deletion(data, _location(spec, sha, blob)))
+            # the condition above: ``data`` is the ``d`` blob, which exists
+            out.append(Deletion(cast(bytes, data), _location(spec, sha, blob)))
         else:
             # data None: a commit with neither m nor d; nothing to store, but it is
             # recorded as an empty read so nothing vanishes silently
