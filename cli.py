@@ -224,7 +224,8 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
     con = connect_readonly(db)
     try:
         for r in run_report(con, "org_coverage").records():
-            click.echo(f"known kind: {r['known_pct']}% of {r['total']:,} {r['population']}")
+            pct = "n/a" if r["known_pct"] is None else f"{r['known_pct']}%"
+            click.echo(f"known kind: {pct} of {r['total']:,} {r['population']}")
     finally:
         con.close()
 

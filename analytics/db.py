@@ -54,6 +54,7 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in the output
     con.execute("SET lock_configuration = true")
     from ingest.load import check_schema
 

@@ -390,6 +390,24 @@ def test_failed_run_leaves_tables_and_state_as_they_were(small, monkeypatch):
     assert dump(small) == before
 
 
+def test_enrichment_is_not_bound_by_the_ingest_memory_cap(small):
+    """Ingest caps DuckDB's memory (it appends in batches and DuckDB spills the rest);
+    enrichment rewrites whole tables in one transaction, whose undo data cannot spill, so
+    it runs with DuckDB's own limit and puts the cap back afterwards. With the cap, a
+    million messages ran out of memory; a 16 MB cap stands in for that here."""
+    small.execute("UPDATE enrich_runs SET version = 'enrich 0'")  # forces a full run
+    small.execute("SET memory_limit = '16MB'")
+    cap = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    runs = small.execute("SELECT count(*) FROM enrich_runs").fetchall()[0][0]
+    enrich(small)
+    assert small.execute("SELECT count(*) FROM enrich_runs").fetchall()[0][0] == runs + 1
+    assert latest_run(small)["mode"] == "full"
+    # the cap is back (DuckDB shows and takes it back to 0.1 MiB)
+    after = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert (after.split()[1], cap.split()[1]) == ("MiB", "MiB")
+    assert abs(float(after.split()[0]) - float(cap.split()[0])) <= 0.1
+
+
 # -- the real linux-watchdog archive -----------------------------------------------------
 
 WATCHDOG = shared_root() / "data/archives/linux-watchdog.vger.kernel.org.0.git"

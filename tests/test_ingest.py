@@ -560,3 +560,21 @@ def test_arrow_columns_agree_with_the_schema(table: str, schema: str) -> None:
     built.pop("row", None)  # the trailers' batch row: the loader's, not stored
     assert built, schema
     assert {n: stored.get(n) for n in built} == built
+
+
+def test_a_failed_statement_is_the_error_reported_not_its_cleanup() -> None:
+    """A statement that fails aborts the transaction, and DuckDB then refuses to drop the
+    registered Arrow view too; the error raised must be the statement's (here a
+    constraint; at a million messages an out of memory), not that refusal."""
+    import duckdb
+
+    from ingest.arrow import pa
+    from ingest.load.database import registered, transaction
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+    con.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(duckdb.ConstraintException), transaction(con), \
+            registered(con, "_new", pa.table({"k": pa.array([2, 1], pa.int32())})) as view:
+        con.execute(f"INSERT INTO t SELECT k FROM {view}")
+    assert con.execute("SELECT k FROM t").fetchall() == [(1,)]  # rolled back, usable

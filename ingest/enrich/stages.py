@@ -54,7 +54,7 @@ from ingest.load import (
     replace_tables,
     set_thread_ids,
 )
-from ingest.load.database import registered
+from ingest.load.database import registered, working_memory
 from ingest.load.enrichment import enrichment_transaction, record_enrichment
 
 Log = Callable[[str], None]
@@ -329,7 +329,7 @@ def enrich(
     if plan.mode == "incremental":
         delta = Delta(last_run=plan.since_run, n_new=plan.n_new, relisted=plan.relisted)
     done: dict[str, str] = {}
-    with _gc_paused(), enrichment_transaction(con):
+    with _gc_paused(), working_memory(con), enrichment_transaction(con):
         ctx = Context(con, delta=delta)
         for stage in STAGES:
             done[stage.name] = stage.run(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 
@@ -42,8 +42,32 @@ def registered(
     con.register(name, table)
     try:
         yield name
+    except BaseException:
+        # a statement that failed has aborted the transaction, and DuckDB then refuses
+        # the unregister too: that error would hide the one that matters (an out of
+        # memory, a constraint); the view goes with the rollback's connection state
+        with suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
+@contextmanager
+def working_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's own memory limit (80% of RAM) for the block, then the limit as before
+    (to the 0.1 MiB that DuckDB shows it with).
+
+    Ingest caps DuckDB at ``MEMORY_LIMIT``: it appends in batches and DuckDB spills what
+    does not fit. Enrichment rewrites whole tables in one transaction, whose undo data
+    cannot be spilled: under the cap it failed with "Out of Memory" on a million
+    messages (it needs ~5 GB there; see bench/README.md).
+    """
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute("RESET memory_limit")
+    try:
+        yield
     finally:
-        con.unregister(name)
+        con.execute(f"SET memory_limit = '{before}'")
 
 
 def schema_sql() -> str:
@@ -69,6 +93,9 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     except duckdb.Error as exc:
         raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on the terminal for long statements, in the
+    # middle of lorelens' output (and into logs): lorelens reports progress itself
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
