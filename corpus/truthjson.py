@@ -54,5 +54,22 @@ def copy_lines(src: Path, out) -> None:
             block = nxt
 
 
+def read_head(path: Path) -> dict:
+    """The opening fields of a truth.json (generator, seed, scale, period, lists,
+    formats, epochs), without reading the rest: at a million messages the whole file is
+    over a gigabyte and ``json.load`` of it takes ~4 GB of memory. ``Truth.write`` writes
+    them first and ``"totals"`` next, so the text before ``,"totals":`` is an object
+    missing only its closing brace."""
+    marker = ',"totals":'
+    text = ""
+    with open(path, encoding="utf-8") as f:
+        while marker not in text:
+            chunk = f.read(1 << 16)
+            if not chunk:
+                raise ValueError(f"{path}: not a lorelens truth.json (no totals)")
+            text += chunk
+    return json.loads(text[: text.index(marker)] + "}")
+
+
 def round3(x: float | None) -> float | None:
     return None if x is None else round(x, 3)

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import cli
-from tests.conftest import last_run, odd_mails, run_ingest, write_mbox, write_v1
+from tests.conftest import last_run, odd_mails, run_ingest, scalar, write_mbox, write_v1
 
 # commands that do not work on a database, and why
 NO_DB = {"sample": "writes a sample archive, not a database"}
@@ -312,3 +312,34 @@ def test_bad_alias_file_is_one_line(db: Path, tmp_path: Path) -> None:
 def test_bad_sample_format_is_one_line(tmp_path: Path) -> None:
     line = one_clear_line(invoke("sample", "--out", str(tmp_path / "s"), "--formats", "foo"))
     assert "foo" in line
+
+
+# -- the main job -----------------------------------------------------------------------------
+
+
+def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -> None:
+    """`lorelens demo` (what `make demo` runs), offline: sample written, every mail of it
+    ingested, enrichment up to date, what to try next printed; a second run reuses the
+    sample (read from the head of its truth.json alone), and a truth.json that is not
+    one of ours is written anew."""
+    db = tmp_path / "data" / "lorelens.duckdb"
+    first = invoke("demo", "--db", str(db), "--scale", "400")
+    assert first.exit_code == 0, first.output
+    assert "writing a sample of about 400 messages" in first.output
+    truth = json.loads((tmp_path / "data" / "sample" / "truth.json").read_text())
+    n_messages = truth["totals"]["messages"]
+    assert scalar(db, "SELECT count(*) FROM messages") == n_messages
+    assert "Try:" in first.output and "report series_outcomes" in first.output
+    status = invoke("status", "--db", str(db))
+    assert "up to date" in status.output, status.output
+
+    again = invoke("demo", "--db", str(db), "--scale", "400")
+    assert again.exit_code == 0, again.output
+    assert "using the sample in" in again.output
+    assert "writing a sample" not in again.output
+
+    (tmp_path / "data" / "sample" / "truth.json").write_text("{}\n")
+    third = invoke("demo", "--db", str(db), "--scale", "400")
+    assert third.exit_code == 0, third.output
+    assert "writing a sample of about 400 messages" in third.output
+

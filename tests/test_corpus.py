@@ -552,3 +552,19 @@ def test_prepared_objects_equal_plain_pack_entries():
                 assert entry == pack_entry(kind, data)
                 assert crc == zlib.crc32(entry) and oid == object_id(kind, data)
                 assert zlib.decompress(entry[entry.index(b"\x78\x01") :]) == data
+
+
+def test_read_head_gives_the_opening_fields_of_truth_json(tmp_path: Path) -> None:
+    """The demo checks an existing sample's seed and scale from the head of its
+    truth.json alone (the whole file is over a gigabyte at a million messages)."""
+    from corpus.truthjson import read_head
+
+    s = write_sample(tmp_path / "s", seed=4, scale=300, formats=("v2",))
+    whole = json.loads(s.truth.read_text())
+    head = read_head(s.truth)
+    assert (head["seed"], head["scale"]) == (4, 300)
+    assert head == {k: whole[k] for k in list(whole)[: len(head)]}
+    assert list(whole)[len(head)] == "totals"
+    (tmp_path / "other.json").write_text('{"seed": 4}\n')
+    with pytest.raises(ValueError, match=r"not a lorelens truth\.json"):
+        read_head(tmp_path / "other.json")
