@@ -268,6 +268,9 @@ class Regular:
             t2 = t0 + 30 * DAY + int(rng.expovariate(1 / (10 * DAY)))
         if t2 >= END_TS - 3600:
             return
+        # a new version may drop the RFC tag; a resend repeats its posting, tag included
+        # (one that dropped it would read as the PATCH version after the RFC one)
+        keep_rfc = plan.rfc and rng.random() < 0.3
         nxt = Plan(
             author,
             plan.section,
@@ -282,7 +285,7 @@ class Regular:
             cover=plan.cover,
             lists=plan.lists,
             resend=resend,
-            rfc=plan.rfc and rng.random() < 0.3,
+            rfc=plan.rfc if resend else keep_rfc,
             reply_to_prev=rng.random() < 0.2,
         )
         nb = self.run(t2, nxt, builds)
