@@ -45,7 +45,8 @@ def registered(
     except BaseException:
         # a statement that failed has aborted the transaction, and DuckDB then refuses
         # the unregister too: that error would hide the one that matters (an out of
-        # memory, a constraint); the view goes with the rollback's connection state
+        # memory, a constraint). A view left registered is harmless: the next
+        # registration of the name replaces it, and it goes with the connection
         with suppress(duckdb.Error):
             con.unregister(name)
         raise
