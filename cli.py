@@ -85,9 +85,12 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
-    if (jobs or os.cpu_count() or 1) > 1:
-        # parser processes come from a fork server: start it first, so its imports run
-        # on the other core while this process imports DuckDB and plans (~0.6 s sooner)
+    if (jobs or os.cpu_count() or 1) > 1 and not db.exists():
+        # a first ingest (no database yet) is a whole archive, parsed by processes forked
+        # from a fork server: start it first, so its imports (~0.6 s) run on the other
+        # core while this process imports DuckDB and plans. Not for a later run, which is
+        # mostly a few new mails: the server would cost its imports for nothing, and
+        # hold the command's output open until they are done
         from ingest.workers import start_server
 
         start_server()

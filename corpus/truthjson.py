@@ -59,16 +59,14 @@ def read_head(path: Path) -> dict:
     formats, epochs), without reading the rest: at a million messages the whole file is
     over a gigabyte and ``json.load`` of it takes ~4 GB of memory. ``Truth.write`` writes
     them first and ``"totals"`` next, so the text before ``,"totals":`` is an object
-    missing only its closing brace."""
+    missing only its closing brace. Only the first MiB is looked at."""
     marker = ',"totals":'
-    text = ""
     with open(path, encoding="utf-8") as f:
-        while marker not in text:
-            chunk = f.read(1 << 16)
-            if not chunk:
-                raise ValueError(f"{path}: not a lorelens truth.json (no totals)")
-            text += chunk
-    return json.loads(text[: text.index(marker)] + "}")
+        text = f.read(1 << 20)
+    at = text.find(marker)
+    if at == -1:
+        raise ValueError(f"{path}: not a lorelens truth.json (no totals in its first MiB)")
+    return json.loads(text[:at] + "}")
 
 
 def round3(x: float | None) -> float | None:

@@ -1,11 +1,12 @@
 """The fork server that parser processes are forked from.
 
 Parser processes need b4, pyarrow and the parsing code (~0.6 s of imports). They are
-forked from one server process that imports them once, and :func:`start_server` starts
-that server as early as possible, before this process imports DuckDB and lists the
-archive's commits, so the two start-ups run on two cores at once instead of one after
-the other. Kept in a module of its own that imports nothing heavy, so the command can
-call it first.
+forked from one server process that imports them once. For a first ingest (a whole
+archive) the command calls :func:`start_server` before anything else, so the server's
+imports run on the other core while this process imports DuckDB and lists the
+archive's commits, instead of one after the other; otherwise the pipeline starts it when
+an ingest turns out large enough for workers. Kept in a module of its own that imports
+nothing heavy, so the command can call it first.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ def start_server() -> BaseContext:
     """Start the fork server now (a no-op when it runs) and return its context.
 
     Returns at once: the server imports in the background, and the first worker waits
-    only for what is left of that. An ingest that turns out too small for workers never
-    uses it (it costs ~0.6 s of CPU on the other core, and exits with this process).
+    only for what is left of that. Started early, it is unused when the ingest turns out
+    too small for workers: ~0.6 s of CPU on the other core, and the command's output
+    stays open until its imports are done (it exits with this process).
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)

@@ -148,6 +148,20 @@ def test_read_objects_answers_each_name_in_order(tmp_path: Path) -> None:
         read_objects(tmp_path / "not-a-repo", names)
 
 
+def test_read_objects_without_a_temporary_folder_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's answer goes to a temporary file: no writable TMPDIR is a SourceError that
+    says so (one line from the command), not an OSError traceback."""
+    import tempfile
+
+    repo = build("v1", tmp_path, MAILS[:1])
+    shas = [sha for sha, _t in iter_commits(repo, ["HEAD"])]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    with pytest.raises(SourceError, match="TMPDIR"):
+        read_objects(repo, [f"{shas[0]}:m"])
+
+
 def test_empty_epoch_is_fine(tmp_path: Path) -> None:
     inbox = write_v2(tmp_path / "inbox", [[Entry(MAILS[0], times(1)[0])], []])
     _units, items = read_all(inbox)

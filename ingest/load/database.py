@@ -67,8 +67,11 @@ def working_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("RESET memory_limit")
     try:
         yield
-    finally:
-        con.execute(f"SET memory_limit = '{before}'")
+    except BaseException:
+        with suppress(duckdb.Error):  # the block's own error is the one to report
+            con.execute(f"SET memory_limit = '{before}'")
+        raise
+    con.execute(f"SET memory_limit = '{before}'")
 
 
 def schema_sql() -> str:

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TypeVar
 
@@ -103,17 +104,20 @@ def read_objects(git_dir: Path | str, names: Sequence[str]) -> list[tuple[str | 
     ``git cat-file --batch`` run; ``(None, None)`` for a missing object or one that is not
     a blob.
 
-    For a bounded list (one parse batch): the names go in and git's whole answer comes
-    back in one piece, with no feeder thread and no per-object queue, which costs a
-    third as much per mail as :class:`CatFile`; that one keeps memory flat for any
-    number of objects.
+    For a bounded list (one parse batch). git's answer goes to an unnamed temporary file,
+    not a pipe: a pipe wakes the reading process for nearly every object git writes
+    (~18,600 ``poll`` and ``read`` pairs for watchdog's 16,365 mails), which cost more
+    CPU than reading the mails (0.7 s against 0.3 s on watchdog); a file is read once
+    git is done. :class:`CatFile` streams instead, for any number of objects.
     """
     if not names:
         return []
-    # git's answer goes to an unnamed file, not a pipe: a pipe wakes this process for
-    # every object git writes (~20k wake-ups per batch of 1,000 mails, more CPU than
-    # reading the mails), a file once when git is done
-    with tempfile.TemporaryFile() as answer:
+    with ExitStack() as stack:
+        try:
+            answer = stack.enter_context(tempfile.TemporaryFile())
+        except OSError as exc:
+            raise SourceError(f"cannot create a temporary file for git's answer ({exc}); "
+                              "set TMPDIR to a writable folder") from exc
         proc = subprocess.run(
             [*GIT, "--git-dir", str(git_dir), "cat-file", "--batch"],
             input="".join(f"{n}\n" for n in names).encode(),
@@ -124,27 +128,24 @@ def read_objects(git_dir: Path | str, names: Sequence[str]) -> list[tuple[str | 
             msg = proc.stderr.decode(errors="replace").strip().splitlines()
             raise SourceError(f"git cat-file in {git_dir}: {msg[-1] if msg else 'failed'}")
         answer.seek(0)
-        out = answer.read()
-    found: list[tuple[str | None, bytes | None]] = []
-    pos = 0
-    for _name in names:
-        nl = out.find(b"\n", pos)
-        if nl == -1:
-            raise SourceError(f"git cat-file stopped early in {git_dir}")
-        parts = out[pos:nl].split()
-        pos = nl + 1
-        if not parts or parts[-1] in (b"missing", b"ambiguous"):
-            found.append((None, None))
-            continue
-        size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
-        if pos + size > len(out):
-            raise SourceError(f"git cat-file stopped early in {git_dir}")
-        if len(parts) < 3 or parts[1] != b"blob":
-            found.append((None, None))  # a tree or commit where a blob was expected
-        else:
-            found.append((parts[0].decode(), out[pos : pos + size]))
-        pos += size + 1
-    return found
+        found: list[tuple[str | None, bytes | None]] = []
+        for _name in names:
+            header = answer.readline()
+            if not header.endswith(b"\n"):
+                raise SourceError(f"git cat-file stopped early in {git_dir}")
+            parts = header.split()
+            if not parts or parts[-1] in (b"missing", b"ambiguous"):
+                found.append((None, None))
+                continue
+            size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
+            data = answer.read(size)
+            if len(data) < size or answer.read(1) != b"\n":
+                raise SourceError(f"git cat-file stopped early in {git_dir}")
+            if len(parts) < 3 or parts[1] != b"blob":
+                found.append((None, None))  # a tree or commit where a blob was expected
+            else:
+                found.append((parts[0].decode(), data))
+        return found
 
 
 class CatFile:
