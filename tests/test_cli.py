@@ -343,3 +343,24 @@ def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -
     assert third.exit_code == 0, third.output
     assert "writing a sample of about 400 messages" in third.output
 
+
+
+def test_only_a_first_ingest_starts_the_parser_server_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first ingest (no database yet) starts the parser processes' fork server before
+    anything else, so its imports overlap the command's own; a later run, mostly a few
+    new mails, must not pay for it (nor keep its output open while the server imports)."""
+    import ingest.workers
+
+    calls: list[int] = []
+    monkeypatch.setattr(ingest.workers, "start_server", lambda: calls.append(1))
+    repo = write_v1(tmp_path / "linux-watchdog.vger.kernel.org.0.git", odd_mails())
+    db = tmp_path / "x.duckdb"
+    for _ in range(2):
+        res = invoke("ingest", str(repo), "--db", str(db), "--jobs", "2", "--quiet")
+        assert res.exit_code == 0, res.output
+    assert calls == [1]
+    res = invoke("ingest", str(repo), "--db", str(tmp_path / "y.duckdb"), "-j", "1", "-q")
+    assert res.exit_code == 0, res.output
+    assert calls == [1]  # one parser process: no server at all
