@@ -63,19 +63,6 @@ def timed(name: str, *args: str) -> None:
     print(f"{name:18s} {time.perf_counter() - started:7.1f} s", flush=True)
 
 
-def truth_series(path: Path) -> Iterator[dict[str, Any]]:
-    """The ``series`` array of truth.json, one record at a time (the file is written
-    one record a line; at a million messages it is over a gigabyte)."""
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.rstrip().endswith('"series":['):
-                break
-        for line in f:
-            if line.startswith("]"):
-                return
-            yield json.loads(line.rstrip().rstrip(","))
-
-
 def truth_totals(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as f:
         head = f.read(1 << 16)
@@ -104,7 +91,7 @@ def compare(truth: Path, db: Path) -> tuple[int, Counter[str], dict[str, list[tu
     wrong: Counter[str] = Counter()
     examples: dict[str, list[tuple]] = defaultdict(list)
     n = 0
-    for t in truth_series(truth):
+    for t in truth_array(truth, "series"):
         n += 1
         o = ours.pop(t["key"], None)
         if o is None:
@@ -136,6 +123,120 @@ def compare(truth: Path, db: Path) -> tuple[int, Counter[str], dict[str, list[tu
         if len(examples["(series not planted)"]) < 3:
             examples["(series not planted)"].append((key,))
     return n, wrong, examples
+
+
+# truth.json's messages field → the ``messages`` column; ``(posts)``: posts only
+MESSAGE_FIELDS = {
+    "lists": "lists",
+    "from_email": "from_email",
+    "date": "date",
+    "date_source": "date_source",
+    "thread_root": "thread_id",
+    "is_reply": "is_reply",
+    "is_patch": "is_patch",
+    "is_cover": "is_cover",
+    "has_diff": "has_diff",
+    "files": "files",
+    "lines_added": "lines_added",
+    "lines_removed": "lines_removed",
+    "series (posts)": "series_id",
+    "patch_counter (posts)": "patch_counter",
+    "first_response_at (posts)": "first_response_at",
+}
+
+
+def truth_array(path: Path, name: str) -> Iterator[dict[str, Any]]:
+    """One of truth.json's record-per-line arrays (``series``, ``messages``)."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.rstrip().endswith(f'"{name}":['):
+                break
+        for line in f:
+            if line.startswith("]"):
+                return
+            yield json.loads(line.rstrip().rstrip(","))
+
+
+def compare_messages(truth: Path, db: Path) -> tuple[int, Counter[str], dict[str, list]]:
+    """Every planted message with a Message-ID against its ``messages`` row (and, for a
+    patch or cover letter, its ``posts`` row)."""
+    cols = [c for c in dict.fromkeys(MESSAGE_FIELDS.values()) if c != "first_response_at"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        ours = {r[0]: dict(zip(["message_id", *cols], r, strict=True)) for r in con.execute(
+            f"SELECT message_id, {', '.join(cols)} FROM messages").fetchall()}
+        for mid, at in con.execute("SELECT message_id, first_response_at FROM posts").fetchall():
+            if mid in ours:
+                ours[mid]["first_response_at"] = at
+    finally:
+        con.close()
+    wrong: Counter[str] = Counter()
+    examples: dict[str, list] = defaultdict(list)
+    n = 0
+    seen: set[str] = set()
+    for t in truth_array(truth, "messages"):
+        if t["message_id"] is None or t["message_id"] in seen:
+            # the mail planted without a Message-ID (a synthetic id here), and the second
+            # mail planted with an earlier one's Message-ID (stored as a copy of it)
+            continue
+        seen.add(t["message_id"])
+        n += 1
+        o = ours.get(t["message_id"])
+        if o is None:
+            wrong["(message missing)"] += 1
+            continue
+        is_post = t["is_patch"] or t["is_cover"]
+        for tk, col in MESSAGE_FIELDS.items():
+            name = tk.split(" ")[0]
+            if tk.endswith("(posts)") and not is_post:
+                continue
+            want = sorted(t[name]) if isinstance(t[name], list) else t[name]
+            got = as_truth(o.get(col))
+            if want != got:
+                wrong[name] += 1
+                if len(examples[name]) < 3:
+                    examples[name].append((t["message_id"], want, got))
+    return n, wrong, examples
+
+
+def compare_people(truth: Path, db: Path) -> tuple[int, Counter[str], dict[str, list]]:
+    """Identities: the addresses each planted person used are one lorelens person, and
+    that person holds no address of another planted person."""
+    head = truth.open(encoding="utf-8").read(1 << 24)
+    at = head.index('"people":') + len('"people":')
+    people, _end = json.JSONDecoder().raw_decode(head, at)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        person_of = dict(con.execute("SELECT email, person_id FROM person_addresses").fetchall())
+    finally:
+        con.close()
+    wrong: Counter[str] = Counter()
+    examples: dict[str, list] = defaultdict(list)
+    owner: dict[str, str] = {}
+    for p in people:
+        found = {person_of.get(a) for a in p["addresses_used"]}
+        if None in found:
+            wrong["address not in person_addresses"] += 1
+            found.discard(None)
+        if len(found) > 1:
+            wrong["one person split"] += 1
+            if len(examples["one person split"]) < 3:
+                examples["one person split"].append((p["id"], sorted(found)))
+        for pid in found:
+            if pid in owner and owner[pid] != p["id"]:
+                wrong["two persons merged"] += 1
+                if len(examples["two persons merged"]) < 3:
+                    examples["two persons merged"].append((pid, owner[pid], p["id"]))
+            owner[pid] = p["id"]
+    return len(people), wrong, examples
+
+
+def report(what: str, wrong: Counter[str], examples: dict[str, list]) -> None:
+    print(f"{what}: "
+          + (", ".join(f"{k} {v:,} wrong" for k, v in wrong.items()) or "all agree"))
+    for field, rows in examples.items():
+        for row in rows:
+            print(f"  {field}: {row}")
 
 
 def main() -> None:
@@ -172,11 +273,12 @@ def main() -> None:
                                          totals["series"]), strict=True):
             if value != planted:
                 wrong[f"(total {name})"] += 1
-        print(f"{n:,} planted series, {len(FIELDS)} fields each, and the totals: "
-              + (", ".join(f"{k} {v:,} wrong" for k, v in wrong.items()) or "all agree"))
-        for field, rows in examples.items():
-            for row in rows:
-                print(f"  {field}: {row}")
+        report(f"{n:,} planted series, {len(FIELDS)} fields each, and the totals",
+               wrong, examples)
+        n, wrong, examples = compare_messages(truth, db)
+        report(f"{n:,} planted messages, {len(MESSAGE_FIELDS)} fields each", wrong, examples)
+        n, wrong, examples = compare_people(truth, db)
+        report(f"{n:,} planted persons (identities)", wrong, examples)
     finally:
         if a.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -226,6 +226,7 @@ class Pitfalls(NoiseStories):
         assert rp is not None
         rp.truth_extra["has_diff"] = True
         rp.truth_extra["files"] = list(upd.files)
+        rp.truth_extra["lines"] = (upd.added, upd.removed)
         ack = e.reply(rp, p["p-vasquez"], 2 * DAY, "Thanks.", tag="acked-by")
         self._mark("re-patch-respin", rp.mid, rp)
         if ack is not None:

@@ -239,7 +239,9 @@ class Truth:
             added, removed, has_diff = str(p.added), str(p.removed), "true"
         else:
             files = list_json(extra.get("files", ()))
-            added = removed = "null"
+            # a reply that carries a diff (the 'Re: [PATCH]' respin) has its counts too
+            lines = extra.get("lines")
+            added, removed = (str(lines[0]), str(lines[1])) if lines else ("null", "null")
             has_diff = "true" if extra.get("has_diff") else "false"
         owner = str_json(node.owner)
         counter = node.counter if is_post and node.counter is not None else "null"
