@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from ingest.errors import SourceError
 
@@ -128,24 +128,25 @@ def read_objects(git_dir: Path | str, names: Sequence[str]) -> list[tuple[str | 
             msg = proc.stderr.decode(errors="replace").strip().splitlines()
             raise SourceError(f"git cat-file in {git_dir}: {msg[-1] if msg else 'failed'}")
         answer.seek(0)
-        found: list[tuple[str | None, bytes | None]] = []
-        for _name in names:
-            header = answer.readline()
-            if not header.endswith(b"\n"):
-                raise SourceError(f"git cat-file stopped early in {git_dir}")
-            parts = header.split()
-            if not parts or parts[-1] in (b"missing", b"ambiguous"):
-                found.append((None, None))
-                continue
-            size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
-            data = answer.read(size)
-            if len(data) < size or answer.read(1) != b"\n":
-                raise SourceError(f"git cat-file stopped early in {git_dir}")
-            if len(parts) < 3 or parts[1] != b"blob":
-                found.append((None, None))  # a tree or commit where a blob was expected
-            else:
-                found.append((parts[0].decode(), data))
-        return found
+        return [read_answer(answer, git_dir) for _name in names]
+
+
+def read_answer(out: IO[bytes], git_dir: Path | str) -> tuple[str | None, bytes | None]:
+    """One object of ``git cat-file --batch``'s answer, read from ``out``: ``(blob oid,
+    content)``, or ``(None, None)`` for a missing object or one that is not a blob."""
+    header = out.readline()
+    if not header.endswith(b"\n"):
+        raise SourceError(f"git cat-file stopped early in {git_dir}")
+    parts = header.split()
+    if not parts or parts[-1] in (b"missing", b"ambiguous"):
+        return None, None
+    size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
+    data = out.read(size)
+    if len(data) < size or out.read(1) != b"\n":
+        raise SourceError(f"git cat-file stopped early in {git_dir}")
+    if len(parts) < 3 or parts[1] != b"blob":
+        return None, None  # a tree or commit where a blob was expected
+    return parts[0].decode(), data
 
 
 class CatFile:
@@ -190,23 +191,7 @@ class CatFile:
         try:
             while (entry := pending.get()) is not None:
                 key, name = entry
-                header = out.readline()
-                if not header:
-                    raise SourceError(f"git cat-file stopped early in {self.git_dir}")
-                parts = header.split()
-                if not parts or parts[-1] in (b"missing", b"ambiguous"):
-                    yield key, name, None, None
-                    continue
-                if len(parts) < 3 or parts[1] != b"blob":
-                    # a tree or commit where a blob was expected: nothing to read
-                    size = int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else 0
-                    out.read(size + 1)
-                    yield key, name, None, None
-                    continue
-                size = int(parts[2])
-                data = out.read(size)
-                out.read(1)
-                yield key, name, parts[0].decode(), data
+                yield key, name, *read_answer(out, self.git_dir)
             if failure:
                 raise failure[0]
         finally:
