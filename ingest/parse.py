@@ -197,7 +197,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
 
     msgid = first_msgid(header_text(headers.get("message-id")))
     synthetic = msgid is None
-    if synthetic:
+    if msgid is None:
         msgid = f"{chash}@lorelens.invalid"
 
     date_raw = headers.get("date")
@@ -264,7 +264,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         change_id = m.group(1) if m else None
 
     return ParsedMessage(
-        message_id=cast(str, msgid),  # set above when the header had none (synthetic)
+        message_id=msgid,
         msgid_synthetic=synthetic,
         date=date,
         date_source=date_source.value,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +28,11 @@ from ingest.model import Deletion, ParseFailure
 from ingest.sources.base import Unit
 
 _MESSAGE_NAMES = ", ".join(f'"{name}"' for name, _ in MESSAGE_COLUMNS)
+
+
+def _as_set(list_address: str | None) -> set[str]:
+    """A copy's list (None for a source without one) as a set of lists."""
+    return {list_address} if list_address else set()
 
 
 @dataclass
@@ -147,17 +151,16 @@ class Store:
                     sources.append((i, "first"))
                     continue
                 if first is not None:
-                    # (``cast``: the ``if`` tested lists[first], mypy cannot narrow it)
-                    old_hash, old_lists = hashes[first], (
-                        {cast(str, lists[first])} if lists[first] else set())
+                    old_hash, old_lists = hashes[first], _as_set(lists[first])
                     old_lists |= list_updates.get(mid, set())
                 else:
                     old_hash, old_lists = existing[mid]
-                if lists[i] and lists[i] not in old_lists:
+                lst = lists[i]
+                if lst and lst not in old_lists:
                     # the same Message-ID from another list's archive is the same mail
                     # cross-posted, even when that list changed it (a footer, a tag)
                     sources.append((i, "other-list"))
-                    list_updates.setdefault(mid, set()).add(cast(str, lists[i]))
+                    list_updates.setdefault(mid, set()).add(lst)
                     counts.cross_posted += 1
                 elif old_hash != hashes[i]:
                     sources.append((i, "different-content"))
@@ -168,7 +171,7 @@ class Store:
             counts.new = len(new)
             if new:
                 rows = list(new.values())
-                merged = [sorted(({cast(str, lists[i])} if lists[i] else set())
+                merged = [sorted(_as_set(lists[i])
                                  | list_updates.get(ids[i], set())) for i in rows]
                 self._insert_messages(run_id, parsed.messages.take(rows), merged)
                 self._insert_trailers(parsed.trailers, rows)

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import cast
 
 from ingest.errors import SourceError
 from ingest.model import Deletion, Location, RawMail, SourceKind
@@ -79,10 +78,9 @@ def fetch(spec: EpochSpec, refs: Iterable[Ref]) -> list[RawMail | Deletion]:
         lacking, read_objects(spec.git_dir, [f"{sha}:d" for sha in lacking]), strict=True))
     out: list[RawMail | Deletion] = []
     for (sha, ts), (blob, data) in zip(refs, found, strict=True):
-        if data is None and deletions.get(sha, (None, None))[1] is not None:
-            blob, data = deletions[sha]
-            # the condition above: ``data`` is the ``d`` blob, which exists
-            out.append(Deletion(cast(bytes, data), _location(spec, sha, blob)))
+        d_blob, d_data = deletions.get(sha, (None, None))
+        if data is None and d_data is not None:
+            out.append(Deletion(d_data, _location(spec, sha, d_blob)))
         else:
             # data None: a commit with neither m nor d; nothing to store, but it is
             # recorded as an empty read so nothing vanishes silently
