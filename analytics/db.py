@@ -30,7 +30,10 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open the database read-only and lock it down for user SQL.
 
     No file access outside the database (no read_csv('/etc/passwd'), no COPY, no
-    ATTACH of other files), no extensions loaded, UTC session time zone.
+    ATTACH of other files), no extensions loaded, UTC session time zone. No spill
+    directory either: DuckDB lets a locked-down connection read and write files in its
+    temporary directory (``<db>.tmp/`` beside the database), so a query that does not fit
+    in memory fails with DuckDB's out-of-memory error instead of spilling there.
     """
     path = Path(path)
     if not path.exists():
@@ -41,6 +44,7 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
             read_only=True,
             config={
                 "enable_external_access": False,
+                "temp_directory": "",
                 "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False,
             },
