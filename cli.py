@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -371,27 +372,68 @@ def status(db: Path) -> None:
         click.echo("enriched: never: run `lorelens enrich`")
 
 
+def _positive_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    from analytics.db import QueryError, check_timeout
+
+    try:
+        return check_timeout(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+TABLE_ROWS = 10_000  # --format table draws at most this many rows (csv and json: all)
+
+
 @main.command()
 @click.argument("query")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Stop the query after this many seconds.")
+              callback=_positive_seconds,
+              help="Stop after this many seconds: the query and printing its rows.")
 def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
-    The database is opened read-only, without access to other files, and the query is
-    stopped after --timeout seconds. Tables are documented in docs/schema.md.
+    The database is opened read-only, without access to other files, and the command is
+    stopped after --timeout seconds (running the query and printing its rows, which are
+    streamed). --format table draws at most 10,000 rows and says so; csv and json print
+    every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, run_query
+    from analytics.db import Result, connect_readonly, stream_query
 
     con = connect_readonly(db)
     try:
-        result = run_query(con, query, timeout=timeout)
+        with stream_query(con, query, timeout=timeout) as stream:
+            if fmt == "csv":
+                w = csv.writer(sys.stdout, lineterminator="\n")
+                w.writerow(stream.columns)
+                for chunk in stream.chunks():
+                    w.writerows([_text(v) for v in row] for row in chunk)
+            elif fmt == "json":
+                _print_json(stream.columns, stream.chunks())
+            else:
+                rows = stream.fetch(TABLE_ROWS)
+                more = bool(stream.fetch(1))
+                _print(Result(stream.columns, rows), fmt)
+                if more:
+                    click.echo(f"(only the first {TABLE_ROWS:,} rows are shown: --format csv "
+                               "or json prints them all)")
     finally:
         con.close()
-    _print(result, fmt)
+
+
+def _print_json(columns: list[str], chunks: Any) -> None:
+    """The rows as one JSON array of objects, written record by record (as
+    ``json.dumps(records, indent=2)`` would write it whole)."""
+    first = True
+    for chunk in chunks:
+        for row in chunk:
+            rec = json.dumps(dict(zip(columns, row, strict=True)), default=_json_default,
+                             indent=2, ensure_ascii=False)
+            sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(rec, "  "))
+            first = False
+    sys.stdout.write("[]\n" if first else "\n]\n")
 
 
 def _print(result: Any, fmt: str) -> None:

@@ -1,8 +1,12 @@
-"""The SQL sandbox of `lorelens sql` and the dashboard has no door into the spill
+"""`lorelens sql` is bounded as a whole and its sandbox has no door into the spill
 directory (docs/guide.md, "Read the numbers")."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,49 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def sql(*args: str):
     return CliRunner().invoke(cli.main, ["sql", *args], catch_exceptions=True)
+
+
+def test_timeout_bounds_fetching_and_printing_too(db: Path) -> None:
+    # DuckDB runs this in a blink; fetching and printing ten million rows took ~40 s
+    started = time.monotonic()
+    res = sql("SELECT range FROM range(10000000)", "--db", str(db), "--format", "csv",
+              "--timeout", "1")
+    elapsed = time.monotonic() - started
+    assert res.exit_code == 1, res.stderr
+    assert res.stderr.strip().splitlines() == [
+        "lorelens: error: query stopped after 1s (raise --timeout)"]
+    assert elapsed < 8
+    # what was printed before the stop is the start of the result, not garbage
+    lines = res.stdout.splitlines()
+    assert lines[0] == "range" and lines[1:4] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "-inf"])
+def test_timeout_must_be_positive(db: Path, value: str) -> None:
+    res = sql("SELECT 1", "--db", str(db), "--timeout", value)
+    assert res.exit_code == 2
+    assert "positive number of seconds" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_csv_and_json_stream_every_row(db: Path) -> None:
+    q = "SELECT range AS n, 'x' || range AS s FROM range(25000)"
+    out = sql(q, "--db", str(db), "--format", "csv").stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["n", "s"] and len(rows) == 25001 and rows[-1] == ["24999", "x24999"]
+    text = sql(q, "--db", str(db), "--format", "json").stdout
+    records = json.loads(text)
+    assert len(records) == 25000 and records[-1] == {"n": 24999, "s": "x24999"}
+    assert text == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(sql("SELECT 1 AS a WHERE false", "--db", str(db), "--format",
+                          "json").stdout) == []
+
+
+def test_table_says_when_it_shows_only_the_first_rows(db: Path) -> None:
+    out = sql("SELECT range FROM range(10001)", "--db", str(db)).stdout
+    assert "only the first 10,000 rows are shown" in out
+    assert "only the first" not in sql("SELECT range FROM range(10000)", "--db",
+                                       str(db)).stdout
 
 
 def test_spill_directory_is_closed_too(db: Path) -> None:
