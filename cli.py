@@ -157,10 +157,12 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.enrich.stages import enrich
     from ingest.load import Store
+    from ingest.load.snapshot import publish
 
     store = Store(db)
     try:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
+        publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
     finally:
         store.close()
 

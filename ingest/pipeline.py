@@ -16,7 +16,7 @@ from typing import TypeVar
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
 from ingest.errors import WorkerError
-from ingest.load import BatchCounts, Store
+from ingest.load import BatchCounts, Store, snapshot
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
@@ -122,8 +122,12 @@ def ingest(
     batch_size: int = BATCH,
     jobs: int | None = None,
     after_load: Callable[[Store, BatchCounts], object] | None = None,  # result ignored
+    publish: bool = True,
 ) -> RunSummary:
-    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch."""
+    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
+
+    When it succeeds (and ``publish``), the result is published as a read snapshot
+    (:mod:`ingest.load.snapshot`)."""
     keys = [sources.source_key(s) for s in specs]
     for spec in specs:
         sources.detect(spec)  # fail fast, before anything is written
@@ -176,6 +180,8 @@ def ingest(
         finally:
             summary.seconds = time.perf_counter() - started
             store.finish_run(run_id, summary.counts, summary.seconds, summary.status)
+        if publish:
+            snapshot.publish(store.con, db)
         return summary
     finally:
         if parser is not None:
