@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,7 +169,10 @@ class Stream:
         if self._cur is None:
             return
         try:
-            reader = self._cur.fetch_record_batch(size)
+            with warnings.catch_warnings():
+                # DuckDB notes that a DB-API result is copied into Arrow: fine here
+                warnings.simplefilter("ignore", UserWarning)
+                reader: Any = self._cur.to_arrow_reader(size)
             for batch in reader:
                 self._deadline.check()
                 yield batch

@@ -64,6 +64,24 @@ def test_csv_and_json_stream_every_row(db: Path) -> None:
                           "json").stdout) == []
 
 
+def test_md_and_parquet_stream_every_row(db: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    q = "SELECT range AS n FROM range(25000)"
+    md = sql(q, "--db", str(db), "--format", "md").stdout.splitlines()
+    assert md[:3] == ["| n |", "|---|", "| 0 |"] and len(md) == 25002
+    res = sql(q, "--db", str(db), "--out", str(tmp_path / "x.parquet"))
+    assert res.exit_code == 0, res.stderr
+    assert pq.read_table(tmp_path / "x.parquet").column("n").to_pylist() == list(range(25000))
+
+
+def test_a_stopped_query_leaves_no_file(db: Path, tmp_path: Path) -> None:
+    res = sql("SELECT range FROM range(100000000)", "--db", str(db), "--timeout", "0.5",
+              "--out", str(tmp_path / "x.csv"))
+    assert res.exit_code == 1 and "stopped after 0.5s" in res.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_table_says_when_it_shows_only_the_first_rows(db: Path) -> None:
     out = sql("SELECT range FROM range(10001)", "--db", str(db)).stdout
     assert "only the first 10,000 rows are shown" in out
