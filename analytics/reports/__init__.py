@@ -47,8 +47,9 @@ class Report:
 
 def _registry() -> dict[str, Report]:
     from analytics.reports.catalog import CATALOG
+    from analytics.reports.explore import EXPLORE
 
-    return {r.name: r for r in CATALOG}
+    return {r.name: r for r in (*CATALOG, *EXPLORE)}
 
 
 REPORTS: dict[str, Report] = _registry()
