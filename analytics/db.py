@@ -61,9 +61,13 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
     except duckdb.Error as exc:
         raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in the output
-    con.execute("SET lock_configuration = true")
+    # A second connection to the same file in one process (the dashboard has one per
+    # browser session) shares DuckDB's database instance, which the first one locked:
+    # its time zone is then the instance's, set globally below, and nothing can be set
+    if not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in output
+        con.execute("SET GLOBAL lock_configuration = true")
     from ingest.load import check_schema
 
     check_schema(con, path)

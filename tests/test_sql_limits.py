@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from analytics.db import QueryError
 from tests.conftest import odd_mails, run_ingest, write_v1
 
 
@@ -99,3 +100,20 @@ def test_spill_directory_is_closed_too(db: Path) -> None:
     assert res.exit_code == 1
     assert "hunter2" not in res.output
     assert "disabled by configuration" in res.stderr
+
+
+def test_two_locked_down_connections_to_one_file(db: Path) -> None:
+    # the dashboard opens one per browser session, in one process: DuckDB shares the
+    # database instance, which the first connection locked
+    from analytics.db import connect_readonly, run_query
+
+    first, second = connect_readonly(db), connect_readonly(db)
+    try:
+        for con in (first, second, first.cursor()):
+            assert run_query(con, "SELECT current_setting('TimeZone')").rows == [("UTC",)]
+            with pytest.raises(QueryError, match="locked"):
+                run_query(con, "SET enable_external_access = true")
+        first.close()
+        assert run_query(second, "SELECT count(*) FROM messages").rows[0][0] > 0
+    finally:
+        second.close()
