@@ -21,13 +21,13 @@ class Snapshot:
     writing: bool  # a writer held the database when we looked, and it has changed since
 
 
-def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
-    """A locked-down read-only connection to the newest snapshot of ``db``.
+def current(db: Path) -> Snapshot:
+    """The newest read snapshot of ``db``, fresh.
 
     When the database changed after the newest snapshot (or there is none) and nobody
     writes it now, a fresh copy is taken first, holding DuckDB's shared read lock for
     the length of the copy. While a writer holds the database, the newest snapshot is
-    read and ``writing`` says so; with no snapshot yet that is one clear error.
+    returned and ``writing`` says so; with no snapshot yet that is one clear error.
     """
     db = Path(db)
     if not db.exists():
@@ -46,18 +46,21 @@ def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
     if not copies:
         raise DatabaseError(f"{db} is being written by another process and has no read "
                             "snapshot yet: it appears here when that run has finished")
+    newest = copies[-1]
+    when = dt.datetime.fromtimestamp(newest.stat().st_mtime_ns / 1e9, dt.UTC)
+    return Snapshot(newest, when, writing)
+
+
+def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
+    """A locked-down read-only connection to the newest snapshot (:func:`current`)."""
     for attempt in (1, 2):
-        newest = copies[-1]
+        snap = current(db)
         try:
-            mtime = newest.stat().st_mtime_ns
-            con = connect_readonly(newest)
-        except (FileNotFoundError, DatabaseError):
-            if attempt == 2 or newest.exists():
+            return connect_readonly(snap.path), snap
+        except DatabaseError:
+            # a writer may prune the copy between listing and opening: look again once
+            if attempt == 2 or snap.path.exists():
                 raise
-            copies = snapshots(db)  # pruned by a writer between listing and opening
-            continue
-        when = dt.datetime.fromtimestamp(mtime / 1e9, dt.UTC)
-        return con, Snapshot(newest, when, writing)
     raise AssertionError("unreachable")
 
 

@@ -31,6 +31,17 @@ EXPLORE: tuple[Report, ...] = (
         ),
     ),
     Report(
+        "schema_columns",
+        "Tables and columns of the database",
+        "Every table of the database and its columns in order, with their SQL types "
+        "(docs/schema.md describes each).",
+        columns=(
+            C("table_name", "the table"),
+            C("column_name", "the column"),
+            C("data_type", "its SQL type"),
+        ),
+    ),
+    Report(
         "series_search",
         "Series matching a search",
         "Postings of a series in the scope whose subject, author address or name "
