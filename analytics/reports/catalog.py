@@ -8,7 +8,16 @@ column. Adding a report is an SQL file plus an entry here.
 from __future__ import annotations
 
 from analytics.reports import Column, Report
-from analytics.reports.params import LIST, ORG_KIND, SCOPE, SINCE, SUBSYSTEM, UNTIL
+from analytics.reports.params import (
+    BY,
+    LIST,
+    ORG_KIND,
+    PERIOD,
+    SCOPE,
+    SINCE,
+    SUBSYSTEM,
+    UNTIL,
+)
 
 C = Column
 
@@ -76,6 +85,56 @@ CATALOG: tuple[Report, ...] = (
             C("outcome_detail", "the outcome, with pending split into pending / discussed"),
             C("series", "postings of a series in the scope"),
             C("pct", "share of all series in the scope, %"),
+        ),
+    ),
+    Report(
+        "contribution_shares",
+        "Who contributes: shares by organisation kind",
+        "What `by` counts (patches, series, messages, authors or reviews given), split "
+        "by the organisation kind of its sender at its date: corporate, individual, "
+        "academic or unknown (unknown is always listed, never folded into a side). Per "
+        "calendar period of the date and per subsystem, each with its 'all' row; an "
+        "item counts in each of its subsystems. Bots are left out. An author counts "
+        "once per row group, with the kind of their latest patch in it. Reviews are "
+        "Reviewed-by / Acked-by tags given in replies (not carried), by the kind of the "
+        "reply's sender.",
+        params=(*SCOPE, PERIOD, BY),
+        columns=(
+            C("period", "calendar period of the date ('2024', '2024-Q1', '2024-03', "
+                        "'undated') or 'all'"),
+            C("subsystem", "MAINTAINERS section, or 'all' (every item in the scope once)"),
+            C("org_kind", "corporate | individual | academic | unknown"),
+            C("n", "items (or authors) of that kind in the period and subsystem"),
+            C("total", "items (or authors) of any kind in the period and subsystem"),
+            C("share", "n / total, unrounded (NULL when total is 0); sums to 1 per group"),
+            C("pct", "share as a percentage, rounded to 0.1"),
+        ),
+    ),
+    Report(
+        "contribution_by_org",
+        "Who contributes: organisations, and the elephant factor",
+        "The items of contribution_shares (what `by` counts), per organisation of the "
+        "sender at the item's date; individuals are grouped as '(individuals)' and "
+        "unknown senders as '(unknown)'. Per calendar period and per subsystem, each "
+        "with its 'all' row, and an org 'all' row holding the group's total. The "
+        "elephant factor (CHAOSS) is the fewest organisations whose work makes up 50% "
+        "of the work of all organisations; only organisations count (corporate and "
+        "academic), individuals and unknown senders are left out of it.",
+        params=(*SCOPE, PERIOD, BY),
+        columns=(
+            C("period", "calendar period of the date ('2024', '2024-Q1', '2024-03', "
+                        "'undated') or 'all'"),
+            C("subsystem", "MAINTAINERS section, or 'all' (every item in the scope once)"),
+            C("org_kind", "corporate | individual | academic | unknown, or 'all' (the total)"),
+            C("org", "organisation name; '(individuals)', '(unknown)', or 'all'"),
+            C("n", "items (or authors) of that organisation in the period and subsystem"),
+            C("total", "items (or authors) of anyone in the period and subsystem"),
+            C("share", "n / total, unrounded (NULL when total is 0)"),
+            C("pct", "share as a percentage, rounded to 0.1"),
+            C("org_rank", "rank among organisations by n (1 = most; NULL: not an "
+                          "organisation)"),
+            C("elephant_factor", "of the period and subsystem: the fewest organisations "
+                                 "making up 50% of organisations' work (NULL: none)"),
         ),
     ),
 )
