@@ -342,8 +342,9 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
 @main.command()
 @db_option
 def status(db: Path) -> None:
-    """Show the lists, message counts, date range, the last ingest run and whether the
-    enrichment tables are up to date."""
+    """Show the lists, message counts, date range, series answered, organisation kinds,
+    the last ingest run, whether the enrichment tables are up to date, and the caveats
+    (the figures of `lorelens report overview`)."""
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
@@ -352,15 +353,29 @@ def status(db: Path) -> None:
         s = get_status(con)
     finally:
         con.close()
+    o = s.overview
     click.echo(f"database: {db}")
-    click.echo(f"messages: {s.messages:,} ({s.patches:,} patches, {s.covers:,} cover letters, "
-               f"{s.threads:,} threads)")
-    if s.first and s.last:
-        click.echo(f"dates:    {s.first:%Y-%m-%d %H:%M} – {s.last:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"errors:   {s.errors:,} mails could not be parsed (see table ingest_errors)")
+    click.echo(f"messages: {o['messages']:,} ({o['patches']:,} patches, "
+               f"{o['cover_letters']:,} cover letters, {o['threads']:,} threads)")
+    if o["first_message"] and o["last_message"]:
+        click.echo(f"dates:    {o['first_message']:%Y-%m-%d %H:%M} – "
+                   f"{o['last_message']:%Y-%m-%d %H:%M} UTC")
+    if o["series"]:
+        median = ("not reached" if o["km_median_hours"] is None
+                  else f"{o['km_median_hours']:,.1f} h")
+        click.echo(f"series:   {o['series']:,} ({o['answered_pct']}% answered; median time to "
+                   f"first response {median}, Kaplan–Meier)")
+    if o["people"]:
+        kinds = ", ".join(f"{k} {o[k + '_pct']}%" for k in
+                          ("corporate", "individual", "academic", "unknown"))
+        click.echo(f"people:   {o['people']:,} ({o['authors']:,} sent patches); "
+                   f"patches by kind: {kinds}")
+    click.echo(f"errors:   {o['ingest_errors']:,} mails could not be parsed "
+               "(see table ingest_errors)")
     click.echo("lists:")
-    for name, n, first, last in s.lists:
-        click.echo(f"  {name:<45} {n:>9,}  {first:%Y-%m-%d} – {last:%Y-%m-%d}")
+    for row in o["per_list"]:
+        click.echo(f"  {row['list']:<45} {row['messages']:>9,}  "
+                   f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}")
     if s.last_run:
         r = s.last_run
         click.echo(
@@ -371,12 +386,18 @@ def status(db: Path) -> None:
         )
     if s.last_enrichment:
         e = s.last_enrichment
-        state = ("up to date" if not s.not_enriched else
-                 f"{s.not_enriched:,} messages ingested since: run `lorelens enrich`")
+        behind = o["not_enriched"]
+        state = ("up to date" if not behind else
+                 f"{behind:,} messages ingested since: run `lorelens enrich`")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
-    elif s.not_enriched is not None:
+    else:
         click.echo("enriched: never: run `lorelens enrich`")
+    if o["caveats"]:
+        click.echo("caveats:")
+        for c in o["caveats"]:
+            click.echo(f"  - {c}")
+    click.echo("(these figures: `lorelens report overview`; definitions: docs/metrics.md)")
 
 
 @main.command()

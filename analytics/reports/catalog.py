@@ -137,4 +137,44 @@ CATALOG: tuple[Report, ...] = (
                                  "making up 50% of organisations' work (NULL: none)"),
         ),
     ),
+    Report(
+        "overview",
+        "What the database holds: headline figures and caveats",
+        "One row for the scope: lists, date range, messages, patches, cover letters, "
+        "threads, series, people, the share of series answered and the Kaplan–Meier "
+        "median time to first response (unanswered series censored at observed_until, "
+        "as in ttfr_by_subsystem), the organisation kinds of the patches (bots left "
+        "out, as in contribution_shares), and the data caveats: lists of the subsystems "
+        "in play that are not archived, the share of messages with a known kind, "
+        "undated mails, parse errors and whether the enrichment is up to date.",
+        params=SCOPE,
+        columns=(
+            C("lists", "list addresses of the messages in the scope, most messages first"),
+            C("first_message", "date of the earliest message in the scope (UTC)"),
+            C("last_message", "date of the newest message in the scope (UTC)"),
+            C("messages", "messages (one per Message-ID, bots included)"),
+            C("patches", "of those, patches"),
+            C("cover_letters", "of those, cover letters"),
+            C("threads", "distinct threads of those messages"),
+            C("series", "postings of a series (one version each) with a posting date"),
+            C("people", "distinct persons (not bots) who sent a message"),
+            C("authors", "distinct persons (not bots) who sent a patch"),
+            C("answered_pct", "% of series that received a first response"),
+            C("km_median_hours", "Kaplan–Meier median time to first response, hours "
+                                 "(NULL when fewer than half are ever answered)"),
+            C("corporate_pct", "% of patches (bots left out) from corporate senders"),
+            C("individual_pct", "% of patches from individuals"),
+            C("academic_pct", "% of patches from academic senders"),
+            C("unknown_pct", "% of patches whose sender's kind is unknown"),
+            C("org_known_pct", "% of messages (bots left out) with a known kind"),
+            C("lists_in_play", "L: lists of the MAINTAINERS sections the patches touch"),
+            C("lists_not_archived", "of those, the lists not archived in this database"),
+            C("per_list", "per list: messages, first and last date"),
+            C("ingest_errors", "mails that could not be parsed (whole database)"),
+            C("last_ingest_at", "start of the latest ingest run (whole database)"),
+            C("enriched_at", "end of the latest enrichment (NULL: never enriched)"),
+            C("not_enriched", "messages ingested after the latest enrichment"),
+            C("caveats", "what to keep in mind before citing these figures"),
+        ),
+    ),
 )
