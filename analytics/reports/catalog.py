@@ -1,4 +1,5 @@
-"""The registry of named reports: one entry per SQL file in this folder.
+"""The registry of named reports: one entry per SQL file in this folder (files named
+``_*.sql`` are shared parts that reports include with ``-- @include NAME``).
 
 Each entry carries the definition (in the words of docs/metrics.md), the typed
 parameters its SQL takes (``$name`` in the file) and a description of every output
@@ -8,7 +9,7 @@ column. Adding a report is an SQL file plus an entry here.
 from __future__ import annotations
 
 from analytics.reports import Column, Report
-from analytics.reports.params import LIST, ORG_KIND, SCOPE, SINCE, SUBSYSTEM, UNTIL
+from analytics.reports.params import LIST, MIN_N, ORG_KIND, SCOPE, SINCE, SUBSYSTEM, UNTIL
 
 C = Column
 
@@ -76,6 +77,71 @@ CATALOG: tuple[Report, ...] = (
             C("outcome_detail", "the outcome, with pending split into pending / discussed"),
             C("series", "postings of a series in the scope"),
             C("pct", "share of all series in the scope, %"),
+        ),
+    ),
+    Report(
+        "review_latency",
+        "Review latency per subsystem, by organisation kind and newcomer / regular",
+        "Per MAINTAINERS section (a series counts in each of its subsystems, and once "
+        "in 'all'), split by the author's organisation kind at posting and by author "
+        "group (newcomer: a series posted within 90 days of its author's first patch, "
+        "when that first patch comes after the archive's six-month warm-up; else "
+        "regular), each dimension with its 'all' row: Kaplan–Meier median and 75th "
+        "percentile of the time to the first response, the first maintainer response "
+        "and the first review tag, unanswered series censored at observed_until (NULL "
+        "when the estimate never reaches that share, or when n_series < min_n); the "
+        "share answered within 1 / 7 / 30 days (series observed for less and not "
+        "answered within them left out) with a Wilson 95% interval; the ignored rate. "
+        "Stable backports are left out.",
+        params=(*SCOPE, ORG_KIND, MIN_N),
+        columns=(
+            C("subsystem", "MAINTAINERS section of the series' patches, or 'all'"),
+            C("author_kind", "author's organisation kind at posting, or 'all'"),
+            C("author_group", "newcomer | regular | all (docs/metrics.md, Newcomer)"),
+            C("n_series", "postings of a series in the cell"),
+            C("n_answered", "of those, with a first response"),
+            C("n_maintainer_answered", "of those, with a response by an M:/R: of theirs"),
+            C("n_reviewed", "with a Reviewed-by/Acked-by given in a reply (series "
+              "that carried a tag are left out of the review figures)"),
+            C("km_median_hours", "Kaplan–Meier median time to first response, hours"),
+            C("km_p75_hours", "Kaplan–Meier 75th percentile time to first response, hours"),
+            C("km_median_maintainer_hours", "the same median for the first maintainer "
+              "response"),
+            C("km_p75_maintainer_hours", "its 75th percentile"),
+            C("km_median_review_hours", "the same median for the first review tag given "
+              "in a reply"),
+            C("km_p75_review_hours", "its 75th percentile"),
+            C("pct_answered_1d", "% answered within 1 day (of series answered within it "
+              "or observed at least 1 day)"),
+            C("pct_answered_1d_lo", "lower end of its Wilson 95% interval, %"),
+            C("pct_answered_1d_hi", "upper end of its Wilson 95% interval, %"),
+            C("pct_answered_7d", "% answered within 7 days (likewise)"),
+            C("pct_answered_7d_lo", "lower end of its Wilson 95% interval, %"),
+            C("pct_answered_7d_hi", "upper end of its Wilson 95% interval, %"),
+            C("pct_answered_30d", "% answered within 30 days (likewise)"),
+            C("pct_answered_30d_lo", "lower end of its Wilson 95% interval, %"),
+            C("pct_answered_30d_hi", "upper end of its Wilson 95% interval, %"),
+            C("ignored_rate", "share (0-1) of series with outcome ignored, of those "
+              "observed long enough to tell (outcome_detail not pending)"),
+        ),
+    ),
+    Report(
+        "review_latency_curve",
+        "Kaplan–Meier curve of the time to first response",
+        "The survival curve behind review_latency's km_median_hours: the share of "
+        "series still without a first response after a number of days, unanswered "
+        "series censored at observed_until, per subsystem, author organisation kind "
+        "and author group (each with its 'all' rows). One point at 0 days and one at "
+        "each time a first response arrived; the curve is a step function.",
+        params=(*SCOPE, ORG_KIND),
+        columns=(
+            C("subsystem", "MAINTAINERS section, or 'all'"),
+            C("author_kind", "author's organisation kind at posting, or 'all'"),
+            C("author_group", "newcomer | regular | all"),
+            C("days", "days since posting"),
+            C("share_unanswered", "Kaplan–Meier estimate of the share still unanswered "
+              "from this time on"),
+            C("at_risk", "series neither answered nor censored before this time"),
         ),
     ),
 )
