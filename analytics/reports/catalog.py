@@ -144,4 +144,34 @@ CATALOG: tuple[Report, ...] = (
             C("at_risk", "series neither answered nor censored before this time"),
         ),
     ),
+    Report(
+        "newcomer_receptiveness",
+        "Are newcomers heard? Newcomers against regulars, per subsystem and maintainer",
+        "Series of newcomers (posted within 90 days of the author's first patch, that "
+        "first patch after the archive's six-month warm-up) against those of regulars, "
+        "per MAINTAINERS section (a series counts in each of its subsystems, and once in "
+        "'all') and per maintainer (a person listed M: or R: in any of the series' "
+        "subsystems; those rows have subsystem 'all'), split by the author's organisation "
+        "kind, each dimension with its 'all' row: share answered, Kaplan–Meier median "
+        "time to first response (unanswered series censored at observed_until; NULL when "
+        "fewer than half are ever answered or n_series < min_n), ignored rate and "
+        "applied rate. Stable backports are left out.",
+        params=(*SCOPE, ORG_KIND, MIN_N),
+        columns=(
+            C("subsystem", "MAINTAINERS section of the series' patches, or 'all'"),
+            C("maintainer", "person (id) listed M:/R: in one of the series' subsystems, "
+              "or 'all' (the row is per subsystem)"),
+            C("maintainer_name", "that person's name (empty for 'all')"),
+            C("author_group", "newcomer | regular | all (docs/metrics.md, Newcomer)"),
+            C("org_kind", "author's organisation kind at posting, or 'all'"),
+            C("n_series", "postings of a series in the cell"),
+            C("n_answered", "of those, with a first response"),
+            C("share_answered", "n_answered / n_series (0-1)"),
+            C("km_median_hours", "Kaplan–Meier median time to first response, hours"),
+            C("ignored_rate", "share (0-1) ignored, of the series whose outcome can be told "
+              "(outcome_detail not pending)"),
+            C("applied_rate", "share (0-1) applied, of the series not superseded by a later "
+              "version (the last posting of each patch set)"),
+        ),
+    ),
 )

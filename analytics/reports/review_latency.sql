@@ -6,6 +6,7 @@
 -- 95% interval; the ignored rate.
 WITH
 -- @include series_group
+-- @include latency_series
 -- @include latency_cells
 -- @include km
 quantiles AS (

@@ -4,6 +4,7 @@
 -- point at 0 days and one at each time a first response arrived.
 WITH
 -- @include series_group
+-- @include latency_series
 -- @include latency_cells
 -- @include km
 sizes AS (
