@@ -174,4 +174,42 @@ CATALOG: tuple[Report, ...] = (
               "version (the last posting of each patch set)"),
         ),
     ),
+    Report(
+        "maintainer_responsiveness",
+        "Who answers: each maintainer's and reviewer's answers in their sections",
+        "Per person listed M: or R: in a MAINTAINERS section (subsystem 'all': all their "
+        "sections, each patch once): the patches of others in that section (posts with "
+        "a diff attributed to it; their own left out), the share they answered "
+        "themselves (a response by them below the patch or below its series' cover "
+        "letter), the median hours to that answer (over the answered ones), the "
+        "Reviewed-by/Acked-by they gave there in replies, patches per month over the "
+        "scope, when they last wrote to any list, and the same shares for individuals' "
+        "and newcomers' patches. Rows with at least min_n patches are ranked within "
+        "their subsystem by share answered, then by median hours.",
+        params=(*SCOPE, ORG_KIND, MIN_N),
+        columns=(
+            C("subsystem", "MAINTAINERS section, or 'all' (every section they are in)"),
+            C("maintainer", "the person (id: most used address; the listed address when "
+              "never seen on the lists)"),
+            C("name", "their name"),
+            C("role", "M, R or M+R in that section (for 'all': over all their sections)"),
+            C("n_patches", "patches by others in the section, in the scope"),
+            C("n_answered", "of those, answered by this person (below the patch or its "
+              "cover letter)"),
+            C("share_answered", "n_answered / n_patches (0-1)"),
+            C("median_hours_to_answer", "median hours from the patch to their first answer, "
+              "over the answered patches"),
+            C("review_tags_given", "Reviewed-by / Acked-by they gave in replies on those "
+              "patches or their cover letters"),
+            C("patches_per_month", "n_patches per month of the scope (its patches' span, at "
+              "least one month): the load"),
+            C("last_seen", "date of their latest message on any archived list"),
+            C("n_patches_individual", "of n_patches, by authors of kind individual"),
+            C("share_answered_individual", "share of those they answered (0-1)"),
+            C("n_patches_newcomer", "of n_patches, newcomers' (docs/metrics.md, Newcomer)"),
+            C("share_answered_newcomer", "share of those they answered (0-1)"),
+            C("rank", "rank within the subsystem by share answered (ties by median hours); "
+              "NULL when n_patches < min_n"),
+        ),
+    ),
 )
