@@ -89,8 +89,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
         # core while this process imports DuckDB and plans. Not for a later run, which is
-        # mostly a few new mails: the server would cost its imports for nothing, and
-        # hold the command's output open until they are done
+        # mostly a few new mails: the server would cost its imports for nothing
         from ingest.workers import start_server
 
         start_server()

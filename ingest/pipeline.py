@@ -20,7 +20,7 @@ from ingest.load import BatchCounts, Store
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
-from ingest.workers import start_server
+from ingest.workers import WorkerPool
 
 T = TypeVar("T")
 BATCH = 1000
@@ -66,9 +66,10 @@ class Parser:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
+        self._workers: WorkerPool | None = None
         if jobs > 1:
-            ctx = start_server()  # already running when the command started it
-            self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+            self._workers = WorkerPool(jobs)
+            self.pool = self._workers.executor
             # start the workers now (they import b4 and friends) while git lists commits
             self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
 
@@ -107,8 +108,8 @@ class Parser:
                 "is kept: run again to resume (-j 1 parses in this process)") from exc
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        if self._workers is not None:
+            self._workers.close()
 
 
 def ingest(
