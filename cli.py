@@ -6,13 +6,18 @@ import csv
 import datetime as dt
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
-from ingest.errors import LorelensError
+from ingest.errors import LorelensError, Terminated
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -27,12 +32,33 @@ db_option = click.option(
 )
 
 
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing container) stops a command as
+    Ctrl-C does, so an ingest rolls back its open batch and records its run as
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_interrupts():
+                return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
@@ -45,10 +71,11 @@ class LorelensGroup(click.Group):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("lorelens: interrupted (what was committed is kept; run again to "
-                       "resume)", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
+                       err=True)
+            ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 @click.group(cls=LorelensGroup, context_settings={"help_option_names": ["-h", "--help"]})

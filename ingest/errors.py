@@ -26,3 +26,8 @@ class ConfigError(LorelensError):
 
 class WorkerError(LorelensError):
     """A parser process died (killed, out of memory) while the ingest ran."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The command got SIGTERM: it ends as on Ctrl-C (the open transaction rolled back,
+    the ingest run recorded as interrupted), then says so."""

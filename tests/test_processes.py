@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from corpus.api import write_sample
-from tests.conftest import skip_or_fail
+from tests.conftest import rows, scalar, skip_or_fail
 
 SCALE = 8000  # messages: well above the pipeline's SMALL, so the workers are used
 
@@ -111,3 +111,28 @@ def test_a_killed_ingest_leaves_no_process(started) -> None:
     child.wait()
     assert gone_within(child.pid, 5) == {}
     assert at_eof(child.stdout, 2) and at_eof(child.stderr, 2)
+
+
+@pytest.mark.slow
+def test_a_terminated_ingest_says_so_and_resumes(started, sample: tuple[list[str], int]
+                                                 ) -> None:
+    child, db = started
+    os.kill(child.pid, signal.SIGTERM)
+    _out, err = child.communicate(timeout=30)
+    assert child.returncode == 128 + signal.SIGTERM
+    assert err.decode().strip().splitlines()[-1] == (
+        "lorelens: terminated (what was committed is kept; run again to resume)")
+    assert gone_within(child.pid, 5) == {}
+    assert scalar(db, "SELECT status FROM ingest_runs") == "interrupted"
+    stored = scalar(db, "SELECT count(*) FROM messages")
+
+    specs, messages = sample
+    exe = Path(sys.executable).with_name("lorelens")
+    again = subprocess.run([str(exe), "ingest", *specs, "--db", str(db), "--no-enrich",
+                            "--quiet"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT status FROM ingest_runs ORDER BY run_id") == [
+        ("interrupted",), ("ok",)]
+    assert scalar(db, "SELECT n_new FROM ingest_runs WHERE status = 'ok'") == messages - stored
+    assert scalar(db, "SELECT count(DISTINCT message_id) FROM messages") == messages
+    assert scalar(db, "SELECT count(*) FROM messages") == messages
