@@ -43,6 +43,10 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     rows = cur.fetchall()
     row = rows[0] if rows else None
     last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+    if last_run and last_run["status"] == "running":
+        # a writer holds the file locked while it runs, so this read-only connection could
+        # not be open: the run ended without recording it (killed, or a full disk)
+        last_run["status"] = "interrupted"
     enrichment, behind = _enrichment(con)
     return Status(messages, patches, covers, threads, first, last, errors, lists, last_run,
                   enrichment, behind)
