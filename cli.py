@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ingest.errors import LorelensError, Terminated
+from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -63,6 +63,9 @@ class LorelensGroup(click.Group):
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
         except Exception as exc:
+            if full := disk_full(exc, None):  # where no command said which database
+                click.echo(f"lorelens: error: {full}", err=True)
+                ctx.exit(1)
             # DuckDB is imported by the commands that use it, not here: parser worker
             # processes import this module too, and need no database
             duckdb = sys.modules.get("duckdb")

@@ -13,9 +13,11 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+import duckdb
+
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
-from ingest.errors import WorkerError
+from ingest.errors import WorkerError, disk_full
 from ingest.load import BatchCounts, Store
 from ingest.progress import Progress
 from ingest.sources.base import Unit
@@ -112,6 +114,19 @@ class Parser:
             self._workers.close()
 
 
+def _finish(store: Store, run_id: int, summary: RunSummary) -> None:
+    """Record how the run ended. When it failed because DuckDB invalidated the database
+    (a full disk while it checkpointed), nothing more can be written: the run's row then
+    stays 'running', which `lorelens status` and the next ingest show as interrupted (no
+    run can still be writing once the file opens), and the error that ended the run is
+    the one reported, not this one."""
+    try:
+        store.finish_run(run_id, summary.counts, summary.seconds, summary.status)
+    except duckdb.Error:
+        if summary.status == "ok":
+            raise
+
+
 def ingest(
     specs: Sequence[str],
     db: Path,
@@ -171,12 +186,14 @@ def ingest(
         except KeyboardInterrupt:
             summary.status = "interrupted"
             raise
-        except BaseException:
+        except BaseException as exc:
             summary.status = "failed"
+            if full := disk_full(exc, db):
+                raise full from exc
             raise
         finally:
             summary.seconds = time.perf_counter() - started
-            store.finish_run(run_id, summary.counts, summary.seconds, summary.status)
+            _finish(store, run_id, summary)
         return summary
     finally:
         if parser is not None:
