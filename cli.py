@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
 from analytics.render import FORMATS
-from ingest.errors import LorelensError
+from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -25,16 +30,40 @@ db_option = click.option(
 )
 
 
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing container) stops a command as
+    Ctrl-C does, so an ingest rolls back its open batch and records its run as
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_interrupts():
+                return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
         except Exception as exc:
+            if full := disk_full(exc, None):  # where no command said which database
+                click.echo(f"lorelens: error: {full}", err=True)
+                ctx.exit(1)
             # DuckDB is imported by the commands that use it, not here: parser worker
             # processes import this module too, and need no database
             duckdb = sys.modules.get("duckdb")
@@ -43,10 +72,11 @@ class LorelensGroup(click.Group):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("lorelens: interrupted (what was committed is kept; run again to "
-                       "resume)", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
+                       err=True)
+            ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 @click.group(cls=LorelensGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,8 +117,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
         # core while this process imports DuckDB and plans. Not for a later run, which is
-        # mostly a few new mails: the server would cost its imports for nothing, and
-        # hold the command's output open until they are done
+        # mostly a few new mails: the server would cost its imports for nothing
         from ingest.workers import start_server
 
         start_server()
