@@ -80,7 +80,9 @@ def main() -> None:
 def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path | None,
            jobs: int | None, no_enrich: bool, quiet: bool, verbose: bool) -> None:
     """Ingest SOURCES into the database: public-inbox v1 repositories, v2 inbox folders,
-    http(s) inbox URLs (mirrored with git), mbox files (.gz too) or maildirs.
+    mirror folders of many inboxes (<list>/git/N.git, <list>.git, as grokmirror or
+    public-inbox-clone leave them), http(s) inbox URLs (mirrored with git), mbox files
+    (.gz too) or maildirs.
 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
