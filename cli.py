@@ -389,6 +389,30 @@ def status(db: Path) -> None:
         click.echo("enriched: never: run `lorelens enrich`")
 
 
+@main.command("export-tables")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced if it holds an earlier export; refused if it "
+                   "holds anything else).")
+@db_option
+def export_tables(out: Path, db: Path) -> None:
+    """Export every table of the database as Parquet under --out, for Spark, Trino or
+    DuckDB itself: one folder per table, messages, series, posts and review_tags split
+    by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
+    versions). Written to a temporary folder and renamed when complete (docs/scale.md).
+    """
+    from analytics.db import connect_readonly
+    from analytics.export import export_tables as run
+
+    con = connect_readonly(db, files=True)
+    try:
+        result = run(con, out)
+    finally:
+        con.close()
+    for t in result.tables:
+        click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
+    click.echo(f"exported {len(result.tables)} tables to {result.out}")
+
+
 @main.command()
 @click.argument("query")
 @db_option
