@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +9,7 @@ from typing import Any
 
 import click
 
+from analytics.render import FORMATS
 from ingest.errors import LorelensError
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
@@ -252,34 +250,44 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 @main.command()
 @click.argument("name", required=False)
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A report parameter (repeatable), e.g. -p since=2024-01-01 -p list=L.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: table, or from the --out file's suffix].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (every row).")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the report's SQL instead.")
-def report(name: str | None, db: Path, fmt: str, show_sql: bool) -> None:
-    """Print the named report NAME (without NAME: list the reports).
+def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
+           out: Path | None, show_sql: bool) -> None:
+    """Print the named report NAME (without NAME: list the reports and their parameters).
 
-    Every report is one SQL file (analytics/reports/NAME.sql); --sql prints it, so the
-    same numbers can be reproduced in `lorelens sql` or any DuckDB client.
+    Every report is one SQL file (analytics/reports/NAME.sql) with typed parameters
+    ($since, $list, ...); --sql prints it, so the same numbers can be reproduced in
+    `lorelens sql` or any DuckDB client. Definitions: docs/metrics.md.
     """
     from analytics.db import connect_readonly
-    from analytics.reports import REPORTS, run_report
+    from analytics.reports import REPORTS, get_report, run_report
+    from analytics.reports.params import parse_assignments
 
     if name is None:
         for r in REPORTS.values():
-            click.echo(f"{r.name:<20} {r.title}")
+            click.echo(f"{r.name:<26} {r.title}")
+            for p in r.params:
+                click.echo(f"    --param {p.describe()}")
         return
+    rep = get_report(name)
+    given = parse_assignments(params)
+    rep.bind(given)  # a wrong parameter is one line before the database is opened
     if show_sql:
-        from analytics.db import QueryError
-
-        if name not in REPORTS:
-            raise QueryError(f"no report named {name!r} (try: {', '.join(sorted(REPORTS))})")
-        click.echo(REPORTS[name].sql)
+        click.echo(rep.sql)
         return
+    fmt = _format(fmt, out)
     con = connect_readonly(db)
     try:
-        _print(run_report(con, name), fmt)
+        result = run_report(con, name, given)
     finally:
         con.close()
+    _emit(result, fmt, out)
 
 
 @main.command()
@@ -416,11 +424,13 @@ def export_tables(out: Path, db: Path) -> None:
 @main.command()
 @click.argument("query")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: table, or from the --out file's suffix].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (every row).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Stop the query after this many seconds.")
-def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
+def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
     The database is opened read-only, without access to other files, and the query is
@@ -433,46 +443,37 @@ def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
         result = run_query(con, query, timeout=timeout)
     finally:
         con.close()
-    _print(result, fmt)
+    _emit(result, _format(fmt, out), out)
 
 
-def _print(result: Any, fmt: str) -> None:
-    if fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(result.columns)
-        for row in result.rows:
-            w.writerow([_text(v) for v in row])
-    elif fmt == "json":
-        click.echo(json.dumps(result.records(), default=_json_default, indent=2,
-                              ensure_ascii=False))
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*result.columns, show_lines=False)
-        for row in result.rows:
-            table.add_row(*[_text(v) for v in row])
-        # off a terminal (a pipe, a file) do not squeeze columns to 80 characters
-        Console(width=None if sys.stdout.isatty() else 240).print(table)
-        click.echo(f"({len(result.rows):,} rows)")
+def _format(fmt: str | None, out: Path | None) -> str:
+    """The output format: as given, else from --out's suffix, else a table."""
+    if fmt:
+        return fmt
+    if out is not None:
+        suffix = out.suffix.lower().lstrip(".")
+        return {"markdown": "md", "txt": "table"}.get(suffix, suffix) \
+            if suffix in (*FORMATS, "markdown", "txt") else "table"
+    return "table"
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        return json.dumps(v, default=_json_default, ensure_ascii=False)
-    return str(v)
+def _emit(result: Any, fmt: str, out: Path | None) -> None:
+    """Write every row of ``result`` in ``fmt`` to ``out`` or standard output."""
+    from analytics.render import render
 
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    return str(v)
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
+    width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
+    data = render(result, fmt, width=width)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from None
+    click.echo(f"wrote {len(result.rows):,} rows to {out}", err=True)
 
 
 if __name__ == "__main__":

@@ -371,3 +371,61 @@ def last_run(db: Path) -> dict[str, Any]:
         return dict(zip([d[0] for d in cur.description], fetch_one(cur), strict=True))
     finally:
         con.close()
+
+
+# -- databases for the reports ------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportDB:
+    """An ingested and enriched sample with its planted truths (docs/corpus.md)."""
+
+    path: Path
+    truth: dict[str, Any]
+    sample: Path
+
+
+def build_report_db(out: Path, *, seed: int = 42, scale: int = 1500,
+                    maintainers: bool = True) -> ReportDB:
+    """Write a seeded sample into ``out``, ingest it and enrich it (with its MAINTAINERS
+    and domain map unless ``maintainers`` is false)."""
+    import json
+
+    from corpus.api import write_sample
+    from ingest.enrich.inputs import set_maintainers, set_org_inputs
+    from ingest.enrich.stages import run_stages
+    from ingest.load import Store
+
+    write_sample(out, seed=seed, scale=scale, formats=("v2",))
+    db = out / "t.duckdb"
+    run_ingest(sorted((out / "inbox").iterdir()), db, mirrors=out / "mirrors")
+    store = Store(db)
+    try:
+        if maintainers:
+            set_maintainers(store.con, out / "MAINTAINERS")
+        set_org_inputs(store.con, domain_maps=[out / "domain-map"])
+        run_stages(store.con)
+    finally:
+        store.close()
+    return ReportDB(db, json.loads((out / "truth.json").read_text()), out)
+
+
+@pytest.fixture(scope="session")
+def report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
+    """One enriched sample per test session, opened read-only by the report tests."""
+    return build_report_db(tmp_path_factory.mktemp("report-db"))
+
+
+@pytest.fixture(scope="session")
+def bare_report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
+    """The same kind of sample, enriched without a MAINTAINERS file."""
+    return build_report_db(tmp_path_factory.mktemp("report-db-bare"), seed=3, scale=400,
+                           maintainers=False)
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the schema and no mail."""
+    from ingest.load import Store
+
+    path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
+    Store(path).close()
+    return path
