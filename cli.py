@@ -100,19 +100,35 @@ def main() -> None:
               help="Where remote inboxes are mirrored [default: mirrors/ next to the database].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), envvar="LORELENS_JOBS",
               help="Parser processes [default: the number of CPUs, at most 4].")
+@click.option("--from-lore", "from_lore", is_flag=True,
+              help="SOURCES are lists on lore (linux-watchdog, or the URL form "
+                   "https://lore.kernel.org/linux-watchdog), mirrored with git.")
+@click.option("--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+              show_default=True, show_envvar=True,
+              help="With --from-lore: the public-inbox server the list names are on.")
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Report each step (mirroring, enrichment stages) even when not on a "
                    "terminal [default: only on a terminal].")
 def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path | None,
-           jobs: int | None, no_enrich: bool, quiet: bool, verbose: bool) -> None:
+           jobs: int | None, from_lore: bool, lore_url: str, no_enrich: bool, quiet: bool,
+           verbose: bool) -> None:
     """Ingest SOURCES into the database: public-inbox v1 repositories, v2 inbox folders,
-    http(s) inbox URLs (mirrored with git), mbox files (.gz too) or maildirs.
+    mirror folders of many inboxes (<list>/git/N.git, <list>.git, as grokmirror or
+    public-inbox-clone leave them), http(s) inbox URLs (mirrored with git), mbox files
+    (.gz too) or maildirs.
+
+    With --from-lore, SOURCES are lists on lore.kernel.org, each mirrored with git
+    (`lorelens ingest --from-lore linux-watchdog linux-hwmon`).
 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
+    if from_lore:
+        from ingest.sources.remote import lore_url as to_url
+
+        sources = tuple(to_url(s, lore_url) for s in sources)
     if (jobs or os.cpu_count() or 1) > 1 and not db.exists():
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
@@ -326,23 +342,25 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
 
 @main.command()
 @db_option
-@click.option("--from-lore", "url", metavar="URL",
-              help="Mirror this inbox with git instead of the offline sample, "
-                   "e.g. https://lore.kernel.org/linux-watchdog (needs the network).")
+@click.option("--from-lore", "url", metavar="LIST",
+              help="Mirror this lore list with git instead of the offline sample, "
+                   "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
+                   "the network).")
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
 def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore URL), ingest and enrich it into the database, and print a summary.
+    --from-lore LIST), ingest and enrich it into the database, and print a summary.
 
     The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
     `lorelens report` and `lorelens sql`.
     """
     from ingest.demo import run_demo
+    from ingest.sources.remote import lore_url
 
-    run_demo(db, url=url, maintainers=maintainers_file, scale=scale,
+    run_demo(db, url=url and lore_url(url), maintainers=maintainers_file, scale=scale,
              echo=lambda m: click.echo(m))
 
 
@@ -427,6 +445,30 @@ def status(db: Path) -> None:
         for c in o["caveats"]:
             click.echo(f"  - {c}")
     click.echo("(these figures: `lorelens report overview`; definitions: docs/metrics.md)")
+
+
+@main.command("export-tables")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced if it holds an earlier export; refused if it "
+                   "holds anything else).")
+@db_option
+def export_tables(out: Path, db: Path) -> None:
+    """Export every table of the database as Parquet under --out, for Spark, Trino or
+    DuckDB itself: one folder per table, messages, series, posts and review_tags split
+    by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
+    versions). Written to a temporary folder and renamed when complete (docs/scale.md).
+    """
+    from analytics.db import connect_readonly
+    from analytics.export import export_tables as run
+
+    con = connect_readonly(db, files=True)
+    try:
+        result = run(con, out)
+    finally:
+        con.close()
+    for t in result.tables:
+        click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
+    click.echo(f"exported {len(result.tables)} tables to {result.out}")
 
 
 @main.command()
