@@ -30,7 +30,7 @@ class Result:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
 
-def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+def connect_readonly(path: Path | str, *, files: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database read-only and lock it down for user SQL.
 
     No file access outside the database (no read_csv('/etc/passwd'), no COPY, no
@@ -38,6 +38,7 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     directory either: DuckDB lets a locked-down connection read and write files in its
     temporary directory (``<db>.tmp/`` beside the database), so a query that does not fit
     in memory fails with DuckDB's out-of-memory error instead of spilling there.
+    ``files`` allows file access, for lorelens' own exports (never for user SQL).
     """
     path = Path(path)
     if not path.exists():
@@ -47,7 +48,7 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
             str(path),
             read_only=True,
             config={
-                "enable_external_access": False,
+                "enable_external_access": files,
                 "temp_directory": "",
                 "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False,
