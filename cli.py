@@ -50,6 +50,12 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, before)
 
 
+port_option = click.option(
+    "--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+    envvar="LORELENS_PORT", show_envvar=True,
+    help="Serve the dashboard on this port of 127.0.0.1.")
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
@@ -352,18 +358,40 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+@click.option("--no-app", is_flag=True, help="Build the database only; do not serve the "
+              "dashboard.")
+@port_option
+def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int,
+         no_app: bool, port: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore LIST), ingest and enrich it into the database, and print a summary.
-
-    The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
-    `lorelens report` and `lorelens sql`.
+    --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
+    on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
     from ingest.sources.remote import lore_url
 
     run_demo(db, url=url and lore_url(url), maintainers=maintainers_file, scale=scale,
              echo=lambda m: click.echo(m))
+    if not no_app:
+        _serve(db, port)
+
+
+@main.command()
+@db_option
+@port_option
+def app(db: Path, port: int) -> None:
+    """Serve the dashboard for the database on http://127.0.0.1:PORT/ (only on this
+    machine) until Ctrl-C. It reads the newest read snapshot, so an ingest can write the
+    database meanwhile (docs/guide.md, "The dashboard")."""
+    _serve(db, port)
+
+
+def _serve(db: Path, port: int) -> None:
+    from analytics.serve import serve
+
+    status = serve(db, port, echo=lambda m: click.echo(m))
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @main.command()
