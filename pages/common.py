@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,13 @@ def start() -> Context:
     ctx.filters = _sidebar(ctx)
     st.session_state[CTX] = ctx
     return ctx
+
+
+def standalone(page: Callable[[], None]) -> None:
+    """Run one page on its own: the page config, the filters, then the page."""
+    st.set_page_config(page_title="lorelens", layout="wide")
+    start()
+    page()
 
 
 def ctx() -> Context:
@@ -282,7 +291,8 @@ def chart(spec: alt.Chart | alt.LayerChart, data: Result, key: str, *, counts: s
           n: int) -> None:
     """An Altair chart titled with what it counts and its n; PNG / SVG from the chart's
     ⋯ menu, its data as CSV below it."""
-    st.altair_chart(spec.properties(title=f"{counts} (n = {n:,})"), key=key)
+    title = textwrap.wrap(f"{counts} (n = {n:,})", 70)
+    st.altair_chart(spec.properties(title=alt.TitleParams(title, anchor="start")), key=key)
     st.download_button("Chart data (CSV)", render(data, "csv"), f"{key}.csv", "text/csv",
                        key=f"{key}-data", icon=":material/download:")
     st.caption("Save the chart as PNG or SVG from its ⋯ menu.")

@@ -36,3 +36,7 @@ def page() -> None:
                             render(result, fmt), f"{name}.{ext}", mime,
                             key=f"export-{fmt}", icon=":material/download:")
     st.dataframe(common.arrow(result), hide_index=True, key="export-preview", height=300)
+
+
+if __name__ == "__main__":  # run alone (see pages/__init__.py)
+    common.standalone(page)

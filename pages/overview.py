@@ -71,3 +71,7 @@ def _caveats(c: common.Context) -> None:
     with st.expander("How much of the archive has a known organisation kind"):
         common.table(cov, "org-coverage", report_name="org_coverage")
     common.need_maintainers(c)
+
+
+if __name__ == "__main__":  # run alone (see pages/__init__.py)
+    common.standalone(page)

@@ -137,3 +137,7 @@ def _messages(c: common.Context, msgs: Result) -> None:
     st.code(text[:RAW_SHOWN], language=None, wrap_lines=True)
     st.download_button("Raw mail (.eml)", raw, "message.eml", "message/rfc822",
                        key="raw-download", icon=":material/download:")
+
+
+if __name__ == "__main__":  # run alone (see pages/__init__.py)
+    common.standalone(page)

@@ -116,3 +116,7 @@ def _schema(c: common.Context) -> None:
                 lines.append(f"| `{col['column_name']}` | {col['data_type']} | "
                              f"{meaning.replace('|', '&#124;')} |")
             st.markdown("\n".join(lines))
+
+
+if __name__ == "__main__":  # run alone (see pages/__init__.py)
+    common.standalone(page)
