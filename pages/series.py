@@ -56,12 +56,12 @@ def page() -> None:
     ids = [r["series_id"] for r in rows]
     label = {r["series_id"]: f"{r['posted_at']:%Y-%m-%d} · v{r['version']} · "
              f"{r['subject']} · {r['author']}" for r in rows}
-    wanted = st.query_params.get("series")
-    if wanted and wanted not in label:
-        ids.insert(0, wanted)  # a shared link to a series outside the current search
-        label[wanted] = wanted
-    if "series_pick" not in st.session_state or st.session_state["series_pick"] not in ids:
-        st.session_state["series_pick"] = wanted if wanted in ids else ids[0]
+    first_run = "series_pick" not in st.session_state
+    pick = st.query_params.get("series") if first_run else st.session_state["series_pick"]
+    if first_run and pick and pick not in label:
+        ids.insert(0, pick)  # a shared link to a series outside the current search
+        label[pick] = pick
+    st.session_state["series_pick"] = pick if pick in ids else ids[0]
     sid = st.selectbox("Open a series", ids, format_func=lambda s: label.get(s, s),
                        key="series_pick")
     _to_url("series", sid)
@@ -112,9 +112,9 @@ def _messages(c: common.Context, msgs: Result) -> None:
     ids = [r["message_id"] for r in records]
     label = {r["message_id"]: f"{r['date']:%Y-%m-%d %H:%M} · {r['kind']} · {r['sender']}"
              if r["date"] else f"{r['kind']} · {r['sender']}" for r in records}
-    wanted = st.query_params.get("msg")
-    if "raw_pick" not in st.session_state or st.session_state["raw_pick"] not in ids:
-        st.session_state["raw_pick"] = wanted if wanted in ids else ids[0]
+    first_run = "raw_pick" not in st.session_state
+    pick = st.query_params.get("msg") if first_run else st.session_state["raw_pick"]
+    st.session_state["raw_pick"] = pick if pick in ids else ids[0]
     mid = st.selectbox("Raw mail of", ids, format_func=lambda m: label.get(m, m),
                        key="raw_pick")
     _to_url("msg", mid)
