@@ -271,7 +271,8 @@ def table(result: Result, key: str, *, report_name: str | None = None,
     config: dict[str, Any] = {}
     if report_name:
         for col in get_report(report_name).columns:
-            config[col.name] = st.column_config.Column(help=col.description)
+            if col.name in result.columns:
+                config[col.name] = st.column_config.Column(help=col.description)
     config.update(column_config or {})
     shown = st.dataframe(arrow(result), hide_index=True, column_config=config, key=key, **kw)
     downloads(result, key)

@@ -52,7 +52,11 @@ def page() -> None:
         return
     st.write(f"**{matches:,}** series match" + (f"; the newest {len(rows):,} are listed."
                                                 if matches > len(rows) else "."))
-    common.table(found, "series-search", report_name="series_search", height=280)
+    common.table(found, "series-search", report_name="series_search",
+                 height=280 if len(rows) > 6 else "auto",
+                 column_order=("posted_at", "subject", "author", "outcome", "version",
+                               "n_patches", "n_responses", "hours_to_first_response",
+                               "author_org_kind", "subsystems", "lists", "series_id"))
     ids = [r["series_id"] for r in rows]
     label = {r["series_id"]: f"{r['posted_at']:%Y-%m-%d} · v{r['version']} · "
              f"{r['subject']} · {r['author']}" for r in rows}
@@ -88,7 +92,7 @@ def _series(c: common.Context, sid: str) -> None:
             color=alt.Color("kind:N", title="message"),
             shape=alt.Shape("tagged:N", title="review tag"),
             tooltip=["date:T", "kind:N", "sender:N", "subject:N", "review_tags:N"],
-        ).properties(height=60 + 40 * len(versions.rows))
+        ).properties(height=120 + 50 * len(versions.rows))
         common.chart(spec, msgs, "series-timeline", counts="Messages of every version, by "
                      "date", n=len(records))
     _messages(c, msgs)
@@ -106,7 +110,10 @@ def _messages(c: common.Context, msgs: Result) -> None:
     links = [common.lore_url(r["list"], r["message_id"]) for r in records]
     shown = Result([*msgs.columns, "lore"], [(*row, link) for row, link in
                                              zip(msgs.rows, links, strict=True)])
-    common.table(shown, "series-messages", report_name=None, column_config={
+    common.table(shown, "series-messages", report_name="series_messages",
+                 column_order=("date", "version", "kind", "sender", "subject", "review_tags",
+                               "lore", "applied_notice", "from_email", "list", "message_id",
+                               "series_id"), column_config={
         "lore": st.column_config.LinkColumn("lore", display_text="lore ↗",
                                             help="the message on lore.kernel.org")})
     ids = [r["message_id"] for r in records]
