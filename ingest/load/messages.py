@@ -16,14 +16,13 @@ import pyarrow.compute as pc
 from ingest.columns import MESSAGE_COLUMNS, ParsedBatch
 from ingest.load.database import (
     MEMORY_LIMIT,
-    SCHEMA_VERSION,
-    check_schema,
     connect,
     now_utc,
     registered,
     schema_sql,
     transaction,
 )
+from ingest.load.migrations import upgrade
 from ingest.model import Deletion, ParseFailure
 from ingest.sources.base import Unit
 
@@ -62,15 +61,10 @@ class Store:
         # ingest appends in batches and needs little working memory; a cap keeps the
         # resident size flat however large the archive (DuckDB spills beyond it)
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        check_schema(self.con, self.path)
-        self.con.execute(schema_sql())
+        upgrade(self.con, self.path, schema_sql())
         # most archives never delete: skip the per-batch lookup until one does
         self._any_deleted = bool(
             self.con.execute("SELECT count(*) FROM deleted_messages").fetchall()[0][0]
-        )
-        self.con.execute(
-            "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-            [SCHEMA_VERSION],
         )
 
     def close(self) -> None:
