@@ -139,7 +139,11 @@ def ingest(
     jobs: int | None = None,
     after_load: Callable[[Store, BatchCounts], object] | None = None,  # result ignored
 ) -> RunSummary:
-    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch."""
+    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
+
+    A mirror folder among ``specs`` stands for every inbox in it (``sources.expand``).
+    """
+    specs = sources.expand(specs, label, log)
     keys = [sources.source_key(s) for s in specs]
     for spec in specs:
         sources.detect(spec)  # fail fast, before anything is written
