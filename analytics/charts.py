@@ -23,7 +23,14 @@ KINDS = ("corporate", "individual", "academic", "unknown")
 KIND_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#b0b0b0")
 WIDTH = 520
 TOP_ORGS = 30  # bars in the organisations chart
+TOP_SUBSYSTEMS = 25  # bars in a per-subsystem chart (besides 'all'); the table lists all
 LABEL_LIMIT = 420  # pixels of an axis label before it is cut: room for a section title
+
+
+# the y title above the labels, right-aligned to the axis: long section titles as labels
+# would otherwise run under a rotated title
+_Y_AXIS = alt.Axis(labelLimit=LABEL_LIMIT, titleAngle=0, titleAlign="right",
+                   titleBaseline="bottom", titleX=-5, titleY=-6)
 
 
 def records(result: Result) -> list[dict[str, Any]]:
@@ -43,10 +50,28 @@ def _label(subsystem: str, n: int, unit: str) -> str:
     return f"{name} (n={n:,} {unit})"
 
 
+def _lines(*lines: str) -> list[str]:
+    """A subtitle of the non-empty lines."""
+    return [line for line in lines if line]
+
+
+def _largest(rows: list[dict[str, Any]], n_col: str) -> tuple[list[dict[str, Any]], str]:
+    """The rows of the :data:`TOP_SUBSYSTEMS` subsystems with the largest ``n_col`` (and
+    the 'all' rows), and a note saying so when some were left out of the chart."""
+    sizes = {r["subsystem"]: r[n_col] for r in rows if r["subsystem"] != "all"}
+    if len(sizes) <= TOP_SUBSYSTEMS:
+        return rows, ""
+    kept = set(sorted(sizes, key=lambda s: (-sizes[s], s))[:TOP_SUBSYSTEMS]) | {"all"}
+    return ([r for r in rows if r["subsystem"] in kept],
+            f"the {TOP_SUBSYSTEMS} largest of {len(sizes)} subsystems shown "
+            "(the table lists all)")
+
+
 def contribution_shares_chart(result: Result, *, counted: str = "patches") -> alt.Chart:
     """Stacked bars: the share of each organisation kind per subsystem (``period`` 'all'
     rows of ``contribution_shares``), the whole scope first."""
     rows = [r for r in records(result) if r["period"] == "all" and r["total"]]
+    rows, more = _largest(rows, "total")
     for r in rows:
         r["label"] = _label(r["subsystem"], r["total"], counted)
         r["kind_order"] = KINDS.index(r["org_kind"]) if r["org_kind"] in KINDS else len(KINDS)
@@ -56,7 +81,7 @@ def contribution_shares_chart(result: Result, *, counted: str = "patches") -> al
         x=alt.X("share:Q", stack="zero", title=f"share of {counted} (bots left out)",
                 axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("label:N", title=f"subsystem (n = {counted})", sort=[o[2] for o in order],
-                axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+                axis=_Y_AXIS),
         color=alt.Color("org_kind:N", title="organisation kind",
                         scale=alt.Scale(domain=list(KINDS), range=list(KIND_COLOURS))),
         order=alt.Order("kind_order:Q"),
@@ -66,8 +91,8 @@ def contribution_shares_chart(result: Result, *, counted: str = "patches") -> al
         width=WIDTH,
         title=alt.TitleParams(
             f"Who sends the {counted}: share by organisation kind, per subsystem",
-            subtitle=f"n = {total:,} {counted} in the scope; an item counts in each of "
-                     "its subsystems"),
+            subtitle=_lines(f"n = {total:,} {counted} in the scope; an item counts in each "
+                            "of its subsystems", more)),
     )
 
 
@@ -79,13 +104,13 @@ def organisations_chart(result: Result, *, counted: str = "patches") -> alt.Char
     total = sum(r["n"] for r in rows)
     elephant = next((r["elephant_factor"] for r in rows), None)
     shown = sorted(rows, key=lambda r: (-r["n"], r["org"]))[:TOP_ORGS]
-    more = (f"; the {TOP_ORGS} largest of {len(rows)} shown (the table lists all)"
+    more = (f"the {TOP_ORGS} largest of {len(rows)} shown (the table lists all)"
             if len(rows) > TOP_ORGS else "")
     rows = shown
     return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=alt.X("n:Q", title=f"{counted} (n = {total:,} in all)"),
         y=alt.Y("org:N", title="organisation", sort="-x",
-                axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+                axis=_Y_AXIS),
         color=alt.Color("org_kind:N", title="organisation kind",
                         scale=alt.Scale(domain=list(KINDS), range=list(KIND_COLOURS))),
         tooltip=["org:N", "org_kind:N", "n:Q", alt.Tooltip("share:Q", format=".1%")],
@@ -93,8 +118,9 @@ def organisations_chart(result: Result, *, counted: str = "patches") -> alt.Char
         width=WIDTH,
         title=alt.TitleParams(
             f"{counted.capitalize()} per organisation",
-            subtitle=f"elephant factor {elephant if elephant is not None else 'n/a'}: the "
-                     f"fewest organisations making up half of organisations' work{more}"),
+            subtitle=_lines(f"elephant factor {elephant if elephant is not None else 'n/a'}: "
+                            "the fewest organisations making up half of organisations' work",
+                            more)),
     )
 
 
@@ -106,6 +132,7 @@ def latency_chart(result: Result) -> alt.Chart:
     if "author_kind" in result.columns:
         rows = [r for r in rows if r["author_kind"] == "all" and r["author_group"] == "all"]
     n_col = "n_series" if "n_series" in result.columns else "series"
+    rows, more = _largest(rows, n_col)
     for r in rows:
         r["label"] = _label(r["subsystem"], r[n_col], "series") + (
             "" if r["km_median_hours"] is not None else ", no median")
@@ -114,14 +141,15 @@ def latency_chart(result: Result) -> alt.Chart:
     return alt.Chart(alt.Data(values=rows)).mark_bar(color=KIND_COLOURS[0]).encode(
         x=alt.X("km_median_hours:Q", title="median hours to first response (Kaplan–Meier)"),
         y=alt.Y("label:N", title="subsystem (n = series posted)", sort=order,
-                axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+                axis=_Y_AXIS),
         tooltip=["subsystem:N", f"{n_col}:Q", "km_median_hours:Q"],
     ).properties(
         width=WIDTH,
         title=alt.TitleParams(
             "Median time to first response per subsystem",
-            subtitle="unanswered series censored at the end of the archive; no median: "
-                     "fewer than half were ever answered (or fewer than min_n series)"),
+            subtitle=_lines("unanswered series censored at the end of the archive; no median: "
+                            "fewer than half were ever answered (or fewer than min_n series)",
+                            more)),
     )
 
 

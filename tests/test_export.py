@@ -89,7 +89,7 @@ def test_charts_say_what_they_show_with_n(report_db):
         con.close()
     spec = charts.contribution_shares_chart(shares, counted="series").to_dict()
     n = len(report_db.truth["series"])
-    assert f"n = {n:,} series" in spec["title"]["subtitle"]
+    assert f"n = {n:,} series" in spec["title"]["subtitle"][0]
     assert spec["encoding"]["x"]["title"].startswith("share of series")
     labels = {v["label"] for v in spec["data"]["values"]}
     assert f"all subsystems (n={n:,} series)" in labels
@@ -113,3 +113,16 @@ def test_export_on_an_empty_database_and_bad_values(empty_db, tmp_path):
     assert res.exit_code == 1
     assert res.stderr.strip() == "lorelens: error: since='yesterday': not a date (YYYY-MM-DD)"
     assert not bad.exists()
+
+
+def test_a_chart_of_many_subsystems_keeps_the_largest_and_says_so():
+    from analytics.db import Result
+
+    rows = [("all", "all", "corporate", 465, 465, 1.0, 100.0)]
+    rows += [("all", f"S{i:02d}", "corporate", i, i, 1.0, 100.0) for i in range(1, 31)]
+    result = Result(["period", "subsystem", "org_kind", "n", "total", "share", "pct"], rows)
+    spec = charts.contribution_shares_chart(result).to_dict()
+    shown = {v["subsystem"] for v in spec["data"]["values"]}
+    assert shown == {"all"} | {f"S{i:02d}" for i in range(6, 31)}
+    assert spec["title"]["subtitle"][1] == ("the 25 largest of 30 subsystems shown "
+                                            "(the table lists all)")
