@@ -293,7 +293,7 @@ def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
     tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
     and a provenance block. Definitions: docs/metrics.md."""
     from analytics.db import connect_readonly
-    from analytics.export import export_report as write
+    from analytics.writeup import export_report as write
 
     con = connect_readonly(db)
     try:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from analytics import charts
 from analytics.db import connect_readonly
-from analytics.export import sections
+from analytics.writeup import sections
 from analytics.render import text, to_markdown
 from analytics.reports import get_report, run_report
 from cli import main
