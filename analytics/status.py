@@ -24,9 +24,14 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     from analytics.reports import run_report
 
     (overview,) = run_report(con, "overview").records()
-    return Status(overview, _latest(con, "SELECT run_id, started_at, status, n_read, n_new, "
-                                         "n_cross_posted, n_duplicate, n_failed, seconds "
-                                         "FROM ingest_runs ORDER BY run_id DESC LIMIT 1"),
+    last_run = _latest(con, "SELECT run_id, started_at, status, n_read, n_new, "
+                            "n_cross_posted, n_duplicate, n_failed, seconds "
+                            "FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
+    if last_run and last_run["status"] == "running":
+        # a writer holds the file locked while it runs, so this read-only connection could
+        # not be open: the run ended without recording it (killed, or a full disk)
+        last_run["status"] = "interrupted"
+    return Status(overview, last_run,
                   _latest(con, "SELECT enrich_id, finished_at, mode, reason, last_run, seconds "
                                "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1"))
 
