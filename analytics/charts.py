@@ -129,8 +129,9 @@ def latency_chart(result: Result) -> alt.Chart:
     ``review_latency`` (its author_kind and author_group 'all' rows) or
     ``ttfr_by_subsystem``; a subsystem without a median is listed with no bar."""
     rows = records(result)
-    if "author_kind" in result.columns:
-        rows = [r for r in rows if r["author_kind"] == "all" and r["author_group"] == "all"]
+    for split in ("author_kind", "author_group", "period"):  # review_latency's splits
+        if split in result.columns:
+            rows = [r for r in rows if r[split] == "all"]
     n_col = "n_series" if "n_series" in result.columns else "series"
     rows, more = _largest(rows, n_col)
     for r in rows:

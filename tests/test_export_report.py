@@ -126,3 +126,15 @@ def test_a_chart_of_many_subsystems_keeps_the_largest_and_says_so():
     assert shown == {"all"} | {f"S{i:02d}" for i in range(6, 31)}
     assert spec["title"]["subtitle"][1] == ("the 25 largest of 30 subsystems shown "
                                             "(the table lists all)")
+
+
+def test_the_latency_chart_keeps_the_all_rows_of_each_split():
+    from analytics.db import Result
+
+    columns = ["period", "subsystem", "author_kind", "author_group", "n_series",
+               "km_median_hours"]
+    rows = [("all", "S", "all", "all", 12, 5.0), ("2024", "S", "all", "all", 7, 4.0),
+            ("all", "S", "individual", "all", 3, 9.0), ("all", "S", "all", "newcomer", 2, None)]
+    spec = charts.latency_chart(Result(columns, rows)).to_dict()
+    assert [(v["label"], v["km_median_hours"]) for v in spec["data"]["values"]] == [
+        ("S (n=12 series)", 5.0)]
