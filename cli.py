@@ -348,6 +348,36 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     _emit(result, fmt, out)
 
 
+@main.command("export-report")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write report.md (or .html) and its charts into.")
+@db_option
+@click.option("--list", "list_", metavar="ADDRESS", help="Only this list.")
+@click.option("--subsystem", metavar="SECTION", help="Only this MAINTAINERS section.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this UTC day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown or a stand-alone HTML page.")
+@click.option("--front-matter", is_flag=True,
+              help="Start with YAML front matter (title, date) for a static-site blog.")
+def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
+                  since: str | None, until: str | None, fmt: str, front_matter: bool) -> None:
+    """Write a report for one scope to OUT/report.md (or .html): the overview,
+    contribution shares, organisations, review latency (and where to contribute), as
+    tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
+    and a provenance block. Definitions: docs/metrics.md."""
+    from analytics.db import connect_readonly
+    from analytics.writeup import export_report as write
+
+    con = connect_readonly(db)
+    try:
+        path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
+                                "until": until}, fmt=fmt, front_matter=front_matter)
+    finally:
+        con.close()
+    click.echo(f"wrote {path} and its charts")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (its inbox/, v1/, mbox/, maildir/ are replaced).")
