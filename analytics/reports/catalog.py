@@ -197,8 +197,9 @@ CATALOG: tuple[Report, ...] = (
         "share answered within 1 / 7 / 30 days (series observed for less and not "
         "answered within them left out) with a Wilson 95% interval; the ignored rate. "
         "Stable backports are left out.",
-        params=(*SCOPE, ORG_KIND, MIN_N),
+        params=(*SCOPE, ORG_KIND, PERIOD, MIN_N),
         columns=(
+            C("period", "calendar period of posting (2024, 2024-Q3, 2024-07), or 'all'"),
             C("subsystem", "MAINTAINERS section of the series' patches, or 'all'"),
             C("author_kind", "author's organisation kind at posting, or 'all'"),
             C("author_group", "newcomer | regular | all (docs/metrics.md, Newcomer)"),
@@ -237,8 +238,9 @@ CATALOG: tuple[Report, ...] = (
         "series censored at observed_until, per subsystem, author organisation kind "
         "and author group (each with its 'all' rows). One point at 0 days and one at "
         "each time a first response arrived; the curve is a step function.",
-        params=(*SCOPE, ORG_KIND),
+        params=(*SCOPE, ORG_KIND, PERIOD),
         columns=(
+            C("period", "calendar period of posting (2024, 2024-Q3, 2024-07), or 'all'"),
             C("subsystem", "MAINTAINERS section, or 'all'"),
             C("author_kind", "author's organisation kind at posting, or 'all'"),
             C("author_group", "newcomer | regular | all"),
