@@ -277,6 +277,35 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 
 
 @main.command()
+@db_option
+def upgrade(db: Path) -> None:
+    """Upgrade a database written by an earlier lorelens to this one's schema.
+
+    Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
+    (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
+    """
+    from ingest.errors import DatabaseError
+    from ingest.load import Store, latest_version
+    from ingest.load.migrations import stored_version
+
+    if not db.exists():
+        raise DatabaseError(f"{db}: no such database")
+    from ingest.load import connect
+
+    con = connect(db, read_only=True)
+    try:
+        before = stored_version(con)
+    finally:
+        con.close()
+    store = Store(db)
+    store.close()
+    if before == latest_version():
+        click.echo(f"{db} is already at schema {before}")
+    else:
+        click.echo(f"{db}: schema {before} → {latest_version()}")
+
+
+@main.command()
 @click.argument("name", required=False)
 @db_option
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
