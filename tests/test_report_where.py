@@ -165,15 +165,3 @@ def test_labels_at_their_thresholds_by_hand(tmp_path):
         ("C", "c.c"): (400, "stale and unattended"),
         ("D", ""): (None, "no activity known"),
     }
-
-
-def test_a_database_from_before_file_activity_gets_one_clear_line(tmp_path):
-    from analytics.db import QueryError
-    from tests.minidb import MiniDB
-
-    db = MiniDB(tmp_path / "old.duckdb")
-    db.con.execute("DROP TABLE file_activity")
-    with pytest.raises(QueryError, match=r"^report where_to_contribute needs table "
-                       r"file_activity, which this database does not have yet: run "
-                       r"`lorelens enrich`$"):
-        db.report("where_to_contribute")

@@ -83,18 +83,7 @@ def run_report(
     """The rows of report ``name`` for ``params`` (text or typed values, checked)."""
     report = get_report(name)
     values = report.bind(params)
-    try:
-        return run_query(con, report.sql, values or None, timeout=timeout)
-    except QueryError as exc:
-        missing = _MISSING_TABLE.search(str(exc))
-        if missing is None:
-            raise
-        # a database written by an older lorelens: its next enrichment adds the table
-        raise QueryError(f"report {name} needs table {missing.group(1)}, which this "
-                         "database does not have yet: run `lorelens enrich`") from exc
-
-
-_MISSING_TABLE = re.compile(r"Table with name (\w+) does not exist")
+    return run_query(con, report.sql, values or None, timeout=timeout)
 
 
 __all__ = ["REPORTS", "Column", "Param", "ParamError", "Report", "get_report", "run_report"]
