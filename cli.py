@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
 from analytics.render import FORMATS
-from ingest.errors import LorelensError
+from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -32,16 +37,40 @@ lore_url_option = click.option(
 )
 
 
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing container) stops a command as
+    Ctrl-C does, so an ingest rolls back its open batch and records its run as
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_interrupts():
+                return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
         except Exception as exc:
+            if full := disk_full(exc, None):  # where no command said which database
+                click.echo(f"lorelens: error: {full}", err=True)
+                ctx.exit(1)
             # DuckDB is imported by the commands that use it, not here: parser worker
             # processes import this module too, and need no database
             duckdb = sys.modules.get("duckdb")
@@ -50,10 +79,11 @@ class LorelensGroup(click.Group):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("lorelens: interrupted (what was committed is kept; run again to "
-                       "resume)", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
+                       err=True)
+            ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 @click.group(cls=LorelensGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,8 +138,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
         # core while this process imports DuckDB and plans. Not for a later run, which is
-        # mostly a few new mails: the server would cost its imports for nothing, and
-        # hold the command's output open until they are done
+        # mostly a few new mails: the server would cost its imports for nothing
         from ingest.workers import start_server
 
         start_server()
@@ -253,6 +282,35 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 
 
 @main.command()
+@db_option
+def upgrade(db: Path) -> None:
+    """Upgrade a database written by an earlier lorelens to this one's schema.
+
+    Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
+    (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
+    """
+    from ingest.errors import DatabaseError
+    from ingest.load import Store, latest_version
+    from ingest.load.migrations import stored_version
+
+    if not db.exists():
+        raise DatabaseError(f"{db}: no such database")
+    from ingest.load import connect
+
+    con = connect(db, read_only=True)
+    try:
+        before = stored_version(con)
+    finally:
+        con.close()
+    store = Store(db)
+    store.close()
+    if before == latest_version():
+        click.echo(f"{db} is already at schema {before}")
+    else:
+        click.echo(f"{db}: schema {before} → {latest_version()}")
+
+
+@main.command()
 @click.argument("name", required=False)
 @db_option
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
@@ -367,8 +425,9 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
 @main.command()
 @db_option
 def status(db: Path) -> None:
-    """Show the lists, message counts, date range, the last ingest run and whether the
-    enrichment tables are up to date."""
+    """Show the lists, message counts, date range, series answered, organisation kinds,
+    the last ingest run, whether the enrichment tables are up to date, and the caveats
+    (the figures of `lorelens report overview`)."""
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
@@ -377,15 +436,29 @@ def status(db: Path) -> None:
         s = get_status(con)
     finally:
         con.close()
+    o = s.overview
     click.echo(f"database: {db}")
-    click.echo(f"messages: {s.messages:,} ({s.patches:,} patches, {s.covers:,} cover letters, "
-               f"{s.threads:,} threads)")
-    if s.first and s.last:
-        click.echo(f"dates:    {s.first:%Y-%m-%d %H:%M} – {s.last:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"errors:   {s.errors:,} mails could not be parsed (see table ingest_errors)")
+    click.echo(f"messages: {o['messages']:,} ({o['patches']:,} patches, "
+               f"{o['cover_letters']:,} cover letters, {o['threads']:,} threads)")
+    if o["first_message"] and o["last_message"]:
+        click.echo(f"dates:    {o['first_message']:%Y-%m-%d %H:%M} – "
+                   f"{o['last_message']:%Y-%m-%d %H:%M} UTC")
+    if o["series"]:
+        median = ("not reached" if o["km_median_hours"] is None
+                  else f"{o['km_median_hours']:,.1f} h")
+        click.echo(f"series:   {o['series']:,} ({o['answered_pct']}% answered; median time to "
+                   f"first response {median}, Kaplan–Meier)")
+    if o["people"]:
+        kinds = ", ".join(f"{k} {o[k + '_pct']}%" for k in
+                          ("corporate", "individual", "academic", "unknown"))
+        click.echo(f"people:   {o['people']:,} ({o['authors']:,} sent patches); "
+                   f"patches by kind: {kinds}")
+    click.echo(f"errors:   {o['ingest_errors']:,} mails could not be parsed "
+               "(see table ingest_errors)")
     click.echo("lists:")
-    for name, n, first, last in s.lists:
-        click.echo(f"  {name:<45} {n:>9,}  {first:%Y-%m-%d} – {last:%Y-%m-%d}")
+    for row in o["per_list"]:
+        click.echo(f"  {row['list']:<45} {row['messages']:>9,}  "
+                   f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}")
     if s.last_run:
         r = s.last_run
         click.echo(
@@ -396,12 +469,18 @@ def status(db: Path) -> None:
         )
     if s.last_enrichment:
         e = s.last_enrichment
-        state = ("up to date" if not s.not_enriched else
-                 f"{s.not_enriched:,} messages ingested since: run `lorelens enrich`")
+        behind = o["not_enriched"]
+        state = ("up to date" if not behind else
+                 f"{behind:,} messages ingested since: run `lorelens enrich`")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
-    elif s.not_enriched is not None:
+    else:
         click.echo("enriched: never: run `lorelens enrich`")
+    if o["caveats"]:
+        click.echo("caveats:")
+        for c in o["caveats"]:
+            click.echo(f"  - {c}")
+    click.echo("(these figures: `lorelens report overview`; definitions: docs/metrics.md)")
 
 
 @main.command("export-tables")

@@ -1,0 +1,67 @@
+"""Hand-made databases for the report tests: a few rows whose answers can be worked out
+by hand (docs/metrics.md), written with the real schema and read with the real reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.db import Result, connect_readonly
+from analytics.reports import run_report
+from ingest.load import Store
+
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "series": {
+        "version": 1, "n_patches": 1, "has_cover": False, "is_rfc": False,
+        "is_resend": False, "first_review_carried": False, "carried_review_tags": 0,
+        "n_replies": 0, "n_responses": 0, "n_bot_replies": 0, "outcome_detail": "discussed",
+        "lists": ["l@example.org"],
+    },
+    "messages": {
+        "msgid_synthetic": False, "date_source": "header", "is_reply": False,
+        "is_patch": False, "is_cover": False, "is_rfc": False, "is_resend": False,
+        "has_diff": False, "content_hash": "x", "first_seen_run": 1,
+        "lists": ["l@example.org"],
+    },
+    "message_authors": {"is_bot": False, "org_kind": "unknown"},
+    "posts": {"is_cover": False, "n_responses": 0},
+    "review_tags": {"position": 0, "kind": "reviewed-by", "carried": False},
+    "people": {"is_bot": False},
+}
+
+
+class MiniDB:
+    """A database with the schema; ``add`` inserts one row with sensible defaults."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        Store(path).close()
+        self.con = duckdb.connect(str(path))
+        self.con.execute("SET TimeZone = 'UTC'")
+
+    def add(self, table: str, **values: Any) -> None:
+        row = {**_DEFAULTS.get(table, {}), **values}
+        if table == "series":
+            row.setdefault("version_key", f"k|{row['series_id']}")
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+
+    def report(self, name: str, params: dict[str, Any] | None = None) -> Result:
+        self.con.close()
+        con = connect_readonly(self.path)
+        try:
+            return run_report(con, name, params)
+        finally:
+            con.close()
+            self.con = duckdb.connect(str(self.path))
+
+
+def at(days: float) -> dt.datetime:
+    """T0 plus ``days``."""
+    return T0 + dt.timedelta(days=days)
