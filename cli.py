@@ -30,6 +30,13 @@ db_option = click.option(
 )
 
 
+lore_url_option = click.option(
+    "--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+    show_default=True, show_envvar=True,
+    help="With --from-lore: the public-inbox server the list names are on.",
+)
+
+
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (``kill``, a service manager, a closing container) stops a command as
@@ -103,9 +110,7 @@ def main() -> None:
 @click.option("--from-lore", "from_lore", is_flag=True,
               help="SOURCES are lists on lore (linux-watchdog, or the URL form "
                    "https://lore.kernel.org/linux-watchdog), mirrored with git.")
-@click.option("--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
-              show_default=True, show_envvar=True,
-              help="With --from-lore: the public-inbox server the list names are on.")
+@lore_url_option
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
@@ -405,11 +410,13 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
               help="Mirror this lore list with git instead of the offline sample, "
                    "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
                    "the network).")
+@lore_url_option
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
+         scale: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
     --from-lore LIST), ingest and enrich it into the database, and print a summary.
 
@@ -417,9 +424,9 @@ def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -
     `lorelens report` and `lorelens sql`.
     """
     from ingest.demo import run_demo
-    from ingest.sources.remote import lore_url
+    from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url and lore_url(url), maintainers=maintainers_file, scale=scale,
+    run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file, scale=scale,
              echo=lambda m: click.echo(m))
 
 
