@@ -30,6 +30,13 @@ db_option = click.option(
 )
 
 
+lore_url_option = click.option(
+    "--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+    show_default=True, show_envvar=True,
+    help="With --from-lore: the public-inbox server the list names are on.",
+)
+
+
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (``kill``, a service manager, a closing container) stops a command as
@@ -109,9 +116,7 @@ def main() -> None:
 @click.option("--from-lore", "from_lore", is_flag=True,
               help="SOURCES are lists on lore (linux-watchdog, or the URL form "
                    "https://lore.kernel.org/linux-watchdog), mirrored with git.")
-@click.option("--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
-              show_default=True, show_envvar=True,
-              help="With --from-lore: the public-inbox server the list names are on.")
+@lore_url_option
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
@@ -285,6 +290,35 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 
 
 @main.command()
+@db_option
+def upgrade(db: Path) -> None:
+    """Upgrade a database written by an earlier lorelens to this one's schema.
+
+    Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
+    (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
+    """
+    from ingest.errors import DatabaseError
+    from ingest.load import Store, latest_version
+    from ingest.load.migrations import stored_version
+
+    if not db.exists():
+        raise DatabaseError(f"{db}: no such database")
+    from ingest.load import connect
+
+    con = connect(db, read_only=True)
+    try:
+        before = stored_version(con)
+    finally:
+        con.close()
+    store = Store(db)
+    store.close()
+    if before == latest_version():
+        click.echo(f"{db} is already at schema {before}")
+    else:
+        click.echo(f"{db}: schema {before} → {latest_version()}")
+
+
+@main.command()
 @click.argument("name", required=False)
 @db_option
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
@@ -327,6 +361,36 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     _emit(result, fmt, out)
 
 
+@main.command("export-report")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write report.md (or .html) and its charts into.")
+@db_option
+@click.option("--list", "list_", metavar="ADDRESS", help="Only this list.")
+@click.option("--subsystem", metavar="SECTION", help="Only this MAINTAINERS section.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this UTC day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown or a stand-alone HTML page.")
+@click.option("--front-matter", is_flag=True,
+              help="Start with YAML front matter (title, date) for a static-site blog.")
+def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
+                  since: str | None, until: str | None, fmt: str, front_matter: bool) -> None:
+    """Write a report for one scope to OUT/report.md (or .html): the overview,
+    contribution shares, organisations, review latency (and where to contribute), as
+    tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
+    and a provenance block. Definitions: docs/metrics.md."""
+    from analytics.db import connect_readonly
+    from analytics.writeup import export_report as write
+
+    con = connect_readonly(db)
+    try:
+        path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
+                                "until": until}, fmt=fmt, front_matter=front_matter)
+    finally:
+        con.close()
+    click.echo(f"wrote {path} and its charts")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (its inbox/, v1/, mbox/, maildir/ are replaced).")
@@ -354,6 +418,7 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
               help="Mirror this lore list with git instead of the offline sample, "
                    "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
                    "the network).")
+@lore_url_option
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
@@ -361,16 +426,16 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
 @click.option("--no-app", is_flag=True, help="Build the database only; do not serve the "
               "dashboard.")
 @port_option
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int,
-         no_app: bool, port: int) -> None:
+def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
+         scale: int, no_app: bool, port: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
     --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
     on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
-    from ingest.sources.remote import lore_url
+    from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url and lore_url(url), maintainers=maintainers_file, scale=scale,
+    run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file, scale=scale,
              echo=lambda m: click.echo(m))
     if not no_app:
         _serve(db, port)
