@@ -290,13 +290,27 @@ def downloads(result: Result, key: str) -> None:
 
 def chart(spec: alt.Chart | alt.LayerChart, data: Result, key: str, *, counts: str,
           n: int) -> None:
-    """An Altair chart titled with what it counts and its n; PNG / SVG from the chart's
-    ⋯ menu, its data as CSV below it."""
+    """An Altair chart titled with what it counts and its n, with PNG / SVG downloads
+    (rendered on demand) and its data as CSV."""
     title = textwrap.wrap(f"{counts} (n = {n:,})", 70)
-    st.altair_chart(spec.properties(title=alt.TitleParams(title, anchor="start")), key=key)
-    st.download_button("Chart data (CSV)", render(data, "csv"), f"{key}.csv", "text/csv",
-                       key=f"{key}-data", icon=":material/download:")
-    st.caption("Save the chart as PNG or SVG from its ⋯ menu.")
+    titled = spec.properties(title=alt.TitleParams(title, anchor="start"))
+    st.altair_chart(titled, key=key)
+
+    def image(kind: str) -> bytes | str:
+        import vl_convert as vlc  # renders without a browser
+
+        spec_dict = titled.to_dict()
+        if kind == "png":
+            return vlc.vegalite_to_png(spec_dict, scale=2)
+        return vlc.vegalite_to_svg(spec_dict)
+
+    a, b, d, _ = st.columns([1, 1, 1.4, 3])
+    a.download_button("PNG", lambda: image("png"), f"{key}.png", "image/png",
+                      key=f"{key}-png", icon=":material/image:")
+    b.download_button("SVG", lambda: image("svg"), f"{key}.svg", "image/svg+xml",
+                      key=f"{key}-svg", icon=":material/image:")
+    d.download_button("Data (CSV)", render(data, "csv"), f"{key}.csv", "text/csv",
+                      key=f"{key}-data", icon=":material/download:")
 
 
 def lore_url(list_address: str | None, message_id: str) -> str | None:

@@ -16,8 +16,8 @@ from analytics.db import connect_readonly, run_query
 from analytics.reports import run_report
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("overview", "contributors", "latency", "maintainers", "series", "sql_console",
-         "export")
+PAGES = ("overview", "where", "contributors", "latency", "maintainers", "series",
+         "sql_console", "export")
 
 
 def page(name: str, **query: str) -> AppTest:
@@ -216,8 +216,27 @@ def test_sql_console_describes_every_table(db: Path) -> None:
 
 def test_export_page_offers_every_format(db: Path) -> None:
     at = ok(page("export"))
-    assert {b.key for b in at.download_button} >= {"export-csv", "export-parquet",
-                                                   "export-json", "export-md"}
+    assert {b.key for b in at.download_button} >= {"export-writeup", "export-csv",
+                                                   "export-parquet", "export-json",
+                                                   "export-md"}
+
+
+def test_where_to_contribute_ranks_and_explains_every_section(db: Path) -> None:
+    from pages.where import rank_key, why
+
+    at = ok(page("where"))
+    rows = [r for r in report(db, "where_to_contribute", {"level": "section", "min_n": 3})
+            if r["level"] == "section"]
+    table = at.dataframe[0].value
+    assert list(table["subsystem"]) == [r["subsystem"] for r in sorted(rows, key=rank_key)]
+    labels = list(table["label"])
+    order = ["stale but attended", "active", "stale and unattended", "no activity known"]
+    assert labels == sorted(labels, key=order.index)  # the label ranks first
+    assert all(str(r["newcomer_series"] or 0) in why(r) for r in rows)  # each with its n
+    contacts = {r["subsystem"]: r for r in report(db, "section_contacts")}
+    first = table.iloc[0]
+    assert first["send to"] == ", ".join(contacts[first["subsystem"]]["lists"])
+    assert "The first five, explained" in [h.value for h in at.subheader]
 
 
 def test_missing_database_says_what_to_run(tmp_path: Path, monkeypatch) -> None:

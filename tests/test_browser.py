@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,9 @@ from tests.conftest import free_port, skip_or_fail, wait_for_port
 
 LORELENS = str(Path(sys.executable).with_name("lorelens"))
 # the default page (the overview) is served at the root
-PAGES = {"": "Overview", "contributors": "Contributors", "latency": "Review latency",
-         "maintainers": "Maintainers", "series": "Series explorer", "sql": "SQL console",
-         "export": "Export"}
+PAGES = {"": "Overview", "where": "Where to contribute", "contributors": "Contributors",
+         "latency": "Review latency", "maintainers": "Maintainers",
+         "series": "Series explorer", "sql": "SQL console", "export": "Export"}
 
 
 def chromium() -> str:
@@ -140,5 +141,19 @@ def test_every_page_in_a_real_browser(served: str, browser: Any, report_db,
     dl.value.save_as(str(target))
     rows = list(csv.reader(target.open()))
     assert rows[0] == ["n"] and len(rows) == 1501 and rows[-1] == ["1499"]
+
+    # a chart as PNG, and the write-up of export-report as a zip
+    page.goto(f"{served}/contributors")
+    settle(page, "Contributors")
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="PNG", exact=True).first.click()
+    assert Path(dl.value.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    page.goto(f"{served}/export")
+    settle(page, "Export")
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Report (zip").click()
+    with zipfile.ZipFile(dl.value.path()) as z:
+        names = set(z.namelist())
+    assert {"lorelens-report/report.md", "lorelens-report/report.html"} <= names
+    assert any(n.endswith(".png") for n in names) and any(n.endswith(".svg") for n in names)
     page.close()
-    print(f"screenshots: {shots}")

@@ -42,6 +42,21 @@ EXPLORE: tuple[Report, ...] = (
         ),
     ),
     Report(
+        "section_contacts",
+        "Whom to write to, and where",
+        "Per MAINTAINERS section: its status, its lists (L:) and those archived here, "
+        "and its maintainers (M:) and reviewers (R:) with their names, as in the file.",
+        params=(SUBSYSTEM,),
+        columns=(
+            C("subsystem", "MAINTAINERS section"),
+            C("status", "its S: line"),
+            C("lists", "its L: lists: where to send patches"),
+            C("lists_archived", "of those, the lists archived in this database"),
+            C("maintainers", "its M: lines, 'Name <address>'"),
+            C("reviewers", "its R: lines, 'Name <address>'"),
+        ),
+    ),
+    Report(
         "series_search",
         "Series matching a search",
         "Postings of a series in the scope whose subject, author address or name "
