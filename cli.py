@@ -433,10 +433,15 @@ def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None
     on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
+    from ingest.errors import RemoteError
     from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file, scale=scale,
-             echo=lambda m: click.echo(m))
+    try:
+        run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file,
+                 scale=scale, echo=lambda m: click.echo(m))
+    except RemoteError as exc:
+        raise RemoteError(f"{exc} (offline, `make demo` or `lorelens demo` without "
+                          "--from-lore builds the sample instead)") from exc
     if not no_app:
         _serve(db, port)
 

@@ -52,3 +52,14 @@ def test_app_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert res.stderr.strip().splitlines() == [
         f"lorelens: error: port {port} on 127.0.0.1 is in use (Address already in use): "
         "choose another with --port"]
+
+
+def test_demo_from_lore_without_network_names_the_offline_demo(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there: as good as no network
+    res = CliRunner().invoke(cli.main, [
+        "demo", "--from-lore", "linux-watchdog", "--lore-url", f"http://127.0.0.1:{port}",
+        "--db", str(tmp_path / "x.duckdb"), "--no-app"])
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unreachable" in lines[0]
+    assert "`make demo` or `lorelens demo` without --from-lore" in lines[0]
