@@ -57,7 +57,13 @@ _BODY_HINTS = (
 
 
 def header_text(value: object) -> str:
-    """A header value as text: encoded words decoded, undeclared 8-bit read as UTF-8."""
+    """A header value as text: encoded words decoded, undeclared 8-bit read as UTF-8,
+    NUL characters (``=00`` in an encoded word) dropped."""
+    text = _header_text(value)
+    return text.replace("\0", "") if "\0" in text else text
+
+
+def _header_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, email.header.Header):
@@ -290,6 +296,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
             _multipart_text(headers["content-type"], body, raw.data) if multipart
             else _single_part_text(headers, body)
         )
+        text = text.replace("\0", "")  # as in headers: trailers never carry a NUL
     diff = parse_diff(text) if text else None
     has_diff = diff is not None
 
