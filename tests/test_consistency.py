@@ -1,21 +1,36 @@
 """Odd input is handled by one documented rule each (docs/schema.md, docs/guide.md):
-absurd years, what counts as a mail, NUL characters."""
+absurd years, what counts as a mail, NUL characters, an empty repository, and what a
+failed first run leaves behind."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+import cli
 from ingest.model import Location, ParsedMessage, ParseFailure, RawMail, SourceKind
 from ingest.parse import parse_mail
-from tests.conftest import T0, make_mail
+from tests.conftest import T0, init_bare, make_mail, require_tool
 
 LOC = Location(source="tests/consistency", kind=SourceKind.MAILDIR)
 
 
 def parse(data: bytes) -> ParsedMessage | ParseFailure:
     return parse_mail(RawMail(data, LOC, T0))
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=True)
+
+
+def one_line(res: Result) -> str:
+    assert res.exit_code == 1, res.output
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in res.output, res.output
+    return lines[0]
 
 
 @pytest.mark.parametrize("date", ["Mon, 1 Jan 0001 10:00:00 +0000",
@@ -58,3 +73,11 @@ def test_nul_characters_never_reach_the_stored_fields() -> None:
     assert (res.message_id, res.from_name, res.from_email, res.subject) == (
         "ab@example.org", "Anne", "anne@example.org", "Re: [PATCH] xy")
     assert [(t.name, t.email) for t in res.trailers] == [("R", "r@example.org")]
+
+
+def test_an_empty_bare_repository_is_one_clear_line(tmp_path: Path) -> None:
+    require_tool("git")
+    repo = init_bare(tmp_path / "list.git")
+    db = tmp_path / "new" / "db.duckdb"
+    line = one_line(invoke("ingest", repo, "--db", db))
+    assert f"{repo} is an empty git repository" in line
