@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 import cli
 from ingest.model import Location, ParsedMessage, ParseFailure, RawMail, SourceKind
 from ingest.parse import parse_mail
-from tests.conftest import T0, init_bare, make_mail, require_tool
+from tests.conftest import T0, init_bare, make_mail, require_tool, rows, write_maildir
 
 LOC = Location(source="tests/consistency", kind=SourceKind.MAILDIR)
 
@@ -81,3 +81,23 @@ def test_an_empty_bare_repository_is_one_clear_line(tmp_path: Path) -> None:
     db = tmp_path / "new" / "db.duckdb"
     line = one_line(invoke("ingest", repo, "--db", db))
     assert f"{repo} is an empty git repository" in line
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_failed_first_remote_run_leaves_nothing_behind(tmp_path: Path) -> None:
+    # port 9 (discard) refuses at once on this machine's loopback: no network is used
+    url = "http://127.0.0.1:9/linux-nothing"
+    db = tmp_path / "data" / "db.duckdb"
+    line = one_line(invoke("ingest", url, "--db", db))
+    assert "unreachable" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_remote_run_keeps_an_existing_database(tmp_path: Path) -> None:
+    db = tmp_path / "db.duckdb"
+    box = write_maildir(tmp_path / "box", [make_mail(1)])
+    assert invoke("ingest", box, "--db", db, "--no-enrich").exit_code == 0
+    one_line(invoke("ingest", "http://127.0.0.1:9/linux-nothing", "--db", db, "--no-enrich"))
+    assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
+    assert rows(db, "SELECT status FROM ingest_runs ORDER BY run_id") == [("ok",), ("failed",)]
+    assert not (tmp_path / "mirrors").exists()
