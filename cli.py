@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
-from ingest.errors import LorelensError
+from analytics.render import FORMATS
+from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -40,16 +43,47 @@ db_option = click.option(
 )
 
 
+lore_url_option = click.option(
+    "--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+    show_default=True, show_envvar=True,
+    help="With --from-lore: the public-inbox server the list names are on.",
+)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing container) stops a command as
+    Ctrl-C does, so an ingest rolls back its open batch and records its run as
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_interrupts():
+                return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
         except Exception as exc:
+            if full := disk_full(exc, None):  # where no command said which database
+                click.echo(f"lorelens: error: {full}", err=True)
+                ctx.exit(1)
             # DuckDB is imported by the commands that use it, not here: parser worker
             # processes import this module too, and need no database
             duckdb = sys.modules.get("duckdb")
@@ -58,10 +92,11 @@ class LorelensGroup(click.Group):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("lorelens: interrupted (what was committed is kept; run again to "
-                       "resume)", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
+                       err=True)
+            ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 @click.group(cls=LorelensGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,25 +120,38 @@ def main() -> None:
               help="Where remote inboxes are mirrored [default: mirrors/ next to the database].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), envvar="LORELENS_JOBS",
               help="Parser processes [default: the number of CPUs, at most 4].")
+@click.option("--from-lore", "from_lore", is_flag=True,
+              help="SOURCES are lists on lore (linux-watchdog, or the URL form "
+                   "https://lore.kernel.org/linux-watchdog), mirrored with git.")
+@lore_url_option
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Report each step (mirroring, enrichment stages) even when not on a "
                    "terminal [default: only on a terminal].")
 def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path | None,
-           jobs: int | None, no_enrich: bool, quiet: bool, verbose: bool) -> None:
+           jobs: int | None, from_lore: bool, lore_url: str, no_enrich: bool, quiet: bool,
+           verbose: bool) -> None:
     """Ingest SOURCES into the database: public-inbox v1 repositories, v2 inbox folders,
-    http(s) inbox URLs (mirrored with git), mbox files (.gz too) or maildirs.
+    mirror folders of many inboxes (<list>/git/N.git, <list>.git, as grokmirror or
+    public-inbox-clone leave them), http(s) inbox URLs (mirrored with git), mbox files
+    (.gz too) or maildirs.
+
+    With --from-lore, SOURCES are lists on lore.kernel.org, each mirrored with git
+    (`lorelens ingest --from-lore linux-watchdog linux-hwmon`).
 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
+    if from_lore:
+        from ingest.sources.remote import lore_url as to_url
+
+        sources = tuple(to_url(s, lore_url) for s in sources)
     if (jobs or os.cpu_count() or 1) > 1 and not db.exists():
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
         # core while this process imports DuckDB and plans. Not for a later run, which is
-        # mostly a few new mails: the server would cost its imports for nothing, and
-        # hold the command's output open until they are done
+        # mostly a few new mails: the server would cost its imports for nothing
         from ingest.workers import start_server
 
         start_server()
@@ -247,36 +295,105 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 
 
 @main.command()
+@db_option
+def upgrade(db: Path) -> None:
+    """Upgrade a database written by an earlier lorelens to this one's schema.
+
+    Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
+    (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
+    """
+    from ingest.errors import DatabaseError
+    from ingest.load import Store, latest_version
+    from ingest.load.migrations import stored_version
+
+    if not db.exists():
+        raise DatabaseError(f"{db}: no such database")
+    from ingest.load import connect
+
+    con = connect(db, read_only=True)
+    try:
+        before = stored_version(con)
+    finally:
+        con.close()
+    store = Store(db)
+    store.close()
+    if before == latest_version():
+        click.echo(f"{db} is already at schema {before}")
+    else:
+        click.echo(f"{db}: schema {before} → {latest_version()}")
+
+
+@main.command()
 @click.argument("name", required=False)
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A report parameter (repeatable), e.g. -p since=2024-01-01 -p list=L.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: table, or from the --out file's suffix].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (every row).")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the report's SQL instead.")
-def report(name: str | None, db: Path, fmt: str, show_sql: bool) -> None:
-    """Print the named report NAME (without NAME: list the reports).
+def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
+           out: Path | None, show_sql: bool) -> None:
+    """Print the named report NAME (without NAME: list the reports and their parameters).
 
-    Every report is one SQL file (analytics/reports/NAME.sql); --sql prints it, so the
-    same numbers can be reproduced in `lorelens sql` or any DuckDB client.
+    Every report is one SQL file (analytics/reports/NAME.sql) with typed parameters
+    ($since, $list, ...); --sql prints it, so the same numbers can be reproduced in
+    `lorelens sql` or any DuckDB client. Definitions: docs/metrics.md.
     """
     from analytics.db import connect_readonly
-    from analytics.reports import REPORTS, run_report
+    from analytics.reports import REPORTS, get_report, run_report
+    from analytics.reports.params import parse_assignments
 
     if name is None:
         for r in REPORTS.values():
-            click.echo(f"{r.name:<20} {r.title}")
+            click.echo(f"{r.name:<26} {r.title}")
+            for p in r.params:
+                click.echo(f"    --param {p.describe()}")
         return
+    rep = get_report(name)
+    given = parse_assignments(params)
+    rep.bind(given)  # a wrong parameter is one line before the database is opened
     if show_sql:
-        from analytics.db import QueryError
-
-        if name not in REPORTS:
-            raise QueryError(f"no report named {name!r} (try: {', '.join(sorted(REPORTS))})")
-        click.echo(REPORTS[name].sql)
+        click.echo(rep.sql)
         return
+    fmt = _format(fmt, out)
     con = connect_readonly(db)
     try:
-        _print(run_report(con, name), fmt)
+        result = run_report(con, name, given)
     finally:
         con.close()
+    _emit(result, fmt, out)
+
+
+@main.command("export-report")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write report.md (or .html) and its charts into.")
+@db_option
+@click.option("--list", "list_", metavar="ADDRESS", help="Only this list.")
+@click.option("--subsystem", metavar="SECTION", help="Only this MAINTAINERS section.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this UTC day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown or a stand-alone HTML page.")
+@click.option("--front-matter", is_flag=True,
+              help="Start with YAML front matter (title, date) for a static-site blog.")
+def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
+                  since: str | None, until: str | None, fmt: str, front_matter: bool) -> None:
+    """Write a report for one scope to OUT/report.md (or .html): the overview,
+    contribution shares, organisations, review latency (and where to contribute), as
+    tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
+    and a provenance block. Definitions: docs/metrics.md."""
+    from analytics.db import connect_readonly
+    from analytics.writeup import export_report as write
+
+    con = connect_readonly(db)
+    try:
+        path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
+                                "until": until}, fmt=fmt, front_matter=front_matter)
+    finally:
+        con.close()
+    click.echo(f"wrote {path} and its charts")
 
 
 @main.command()
@@ -302,23 +419,27 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
 
 @main.command()
 @db_option
-@click.option("--from-lore", "url", metavar="URL",
-              help="Mirror this inbox with git instead of the offline sample, "
-                   "e.g. https://lore.kernel.org/linux-watchdog (needs the network).")
+@click.option("--from-lore", "url", metavar="LIST",
+              help="Mirror this lore list with git instead of the offline sample, "
+                   "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
+                   "the network).")
+@lore_url_option
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
+         scale: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore URL), ingest and enrich it into the database, and print a summary.
+    --from-lore LIST), ingest and enrich it into the database, and print a summary.
 
     The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
     `lorelens report` and `lorelens sql`.
     """
     from ingest.demo import run_demo
+    from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url, maintainers=maintainers_file, scale=scale,
+    run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file, scale=scale,
              echo=lambda m: click.echo(m))
 
 
@@ -347,8 +468,9 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
 @main.command()
 @db_option
 def status(db: Path) -> None:
-    """Show the lists, message counts, date range, the last ingest run and whether the
-    enrichment tables are up to date."""
+    """Show the lists, message counts, date range, series answered, organisation kinds,
+    the last ingest run, whether the enrichment tables are up to date, and the caveats
+    (the figures of `lorelens report overview`)."""
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
@@ -357,15 +479,29 @@ def status(db: Path) -> None:
         s = get_status(con)
     finally:
         con.close()
+    o = s.overview
     click.echo(f"database: {db}")
-    click.echo(f"messages: {s.messages:,} ({s.patches:,} patches, {s.covers:,} cover letters, "
-               f"{s.threads:,} threads)")
-    if s.first and s.last:
-        click.echo(f"dates:    {s.first:%Y-%m-%d %H:%M} – {s.last:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"errors:   {s.errors:,} mails could not be parsed (see table ingest_errors)")
+    click.echo(f"messages: {o['messages']:,} ({o['patches']:,} patches, "
+               f"{o['cover_letters']:,} cover letters, {o['threads']:,} threads)")
+    if o["first_message"] and o["last_message"]:
+        click.echo(f"dates:    {o['first_message']:%Y-%m-%d %H:%M} – "
+                   f"{o['last_message']:%Y-%m-%d %H:%M} UTC")
+    if o["series"]:
+        median = ("not reached" if o["km_median_hours"] is None
+                  else f"{o['km_median_hours']:,.1f} h")
+        click.echo(f"series:   {o['series']:,} ({o['answered_pct']}% answered; median time to "
+                   f"first response {median}, Kaplan–Meier)")
+    if o["people"]:
+        kinds = ", ".join(f"{k} {o[k + '_pct']}%" for k in
+                          ("corporate", "individual", "academic", "unknown"))
+        click.echo(f"people:   {o['people']:,} ({o['authors']:,} sent patches); "
+                   f"patches by kind: {kinds}")
+    click.echo(f"errors:   {o['ingest_errors']:,} mails could not be parsed "
+               "(see table ingest_errors)")
     click.echo("lists:")
-    for name, n, first, last in s.lists:
-        click.echo(f"  {name:<45} {n:>9,}  {first:%Y-%m-%d} – {last:%Y-%m-%d}")
+    for row in o["per_list"]:
+        click.echo(f"  {row['list']:<45} {row['messages']:>9,}  "
+                   f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}")
     if s.last_run:
         r = s.last_run
         click.echo(
@@ -376,22 +512,54 @@ def status(db: Path) -> None:
         )
     if s.last_enrichment:
         e = s.last_enrichment
-        state = ("up to date" if not s.not_enriched else
-                 f"{s.not_enriched:,} messages ingested since: run `lorelens enrich`")
+        behind = o["not_enriched"]
+        state = ("up to date" if not behind else
+                 f"{behind:,} messages ingested since: run `lorelens enrich`")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
-    elif s.not_enriched is not None:
+    else:
         click.echo("enriched: never: run `lorelens enrich`")
+    if o["caveats"]:
+        click.echo("caveats:")
+        for c in o["caveats"]:
+            click.echo(f"  - {c}")
+    click.echo("(these figures: `lorelens report overview`; definitions: docs/metrics.md)")
+
+
+@main.command("export-tables")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced if it holds an earlier export; refused if it "
+                   "holds anything else).")
+@db_option
+def export_tables(out: Path, db: Path) -> None:
+    """Export every table of the database as Parquet under --out, for Spark, Trino or
+    DuckDB itself: one folder per table, messages, series, posts and review_tags split
+    by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
+    versions). Written to a temporary folder and renamed when complete (docs/scale.md).
+    """
+    from analytics.db import connect_readonly
+    from analytics.export import export_tables as run
+
+    con = connect_readonly(db, files=True)
+    try:
+        result = run(con, out)
+    finally:
+        con.close()
+    for t in result.tables:
+        click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
+    click.echo(f"exported {len(result.tables)} tables to {result.out}")
 
 
 @main.command()
 @click.argument("query")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: table, or from the --out file's suffix].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output (every row).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Stop the query after this many seconds.")
-def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
+def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
     The database is opened read-only, without access to other files, and the query is
@@ -404,46 +572,37 @@ def sql(query: str, db: Path, fmt: str, timeout: float) -> None:
         result = run_query(con, query, timeout=timeout)
     finally:
         con.close()
-    _print(result, fmt)
+    _emit(result, _format(fmt, out), out)
 
 
-def _print(result: Any, fmt: str) -> None:
-    if fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(result.columns)
-        for row in result.rows:
-            w.writerow([_text(v) for v in row])
-    elif fmt == "json":
-        click.echo(json.dumps(result.records(), default=_json_default, indent=2,
-                              ensure_ascii=False))
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*result.columns, show_lines=False)
-        for row in result.rows:
-            table.add_row(*[_text(v) for v in row])
-        # off a terminal (a pipe, a file) do not squeeze columns to 80 characters
-        Console(width=None if sys.stdout.isatty() else 240).print(table)
-        click.echo(f"({len(result.rows):,} rows)")
+def _format(fmt: str | None, out: Path | None) -> str:
+    """The output format: as given, else from --out's suffix, else a table."""
+    if fmt:
+        return fmt
+    if out is not None:
+        suffix = out.suffix.lower().lstrip(".")
+        return {"markdown": "md", "txt": "table"}.get(suffix, suffix) \
+            if suffix in (*FORMATS, "markdown", "txt") else "table"
+    return "table"
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        return json.dumps(v, default=_json_default, ensure_ascii=False)
-    return str(v)
+def _emit(result: Any, fmt: str, out: Path | None) -> None:
+    """Write every row of ``result`` in ``fmt`` to ``out`` or standard output."""
+    from analytics.render import render
 
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    return str(v)
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
+    width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
+    data = render(result, fmt, width=width)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from None
+    click.echo(f"wrote {len(result.rows):,} rows to {out}", err=True)
 
 
 if __name__ == "__main__":

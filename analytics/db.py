@@ -26,11 +26,12 @@ class Result:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
 
-def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+def connect_readonly(path: Path | str, *, files: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database read-only and lock it down for user SQL.
 
     No file access outside the database (no read_csv('/etc/passwd'), no COPY, no
-    ATTACH of other files), no extensions loaded, UTC session time zone.
+    ATTACH of other files), no extensions loaded, UTC session time zone. ``files``
+    allows file access, for lorelens' own exports (never for user SQL).
     """
     path = Path(path)
     if not path.exists():
@@ -40,7 +41,7 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
             str(path),
             read_only=True,
             config={
-                "enable_external_access": False,
+                "enable_external_access": files,
                 "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False,
             },

@@ -233,6 +233,7 @@ class PublicInbox:
     name: str
     port: int
     address: str = "test@example.com"
+    folder: str = "inbox"  # the inbox's folder under root
 
     @property
     def env(self) -> dict[str, str]:
@@ -240,7 +241,7 @@ class PublicInbox:
 
     @property
     def path(self) -> Path:
-        return self.root / "inbox"
+        return self.root / self.folder
 
     @property
     def url(self) -> str:
@@ -283,19 +284,20 @@ def wait_for_port(port: int, timeout: float = 20.0) -> bool:
     return False
 
 
-@pytest.fixture
-def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
-    """The inbox served by public-inbox-httpd on 127.0.0.1 (stopped by its pid after)."""
-    log = (public_inbox.root / "httpd.log").open("wb")
+@contextlib.contextmanager
+def serving(inbox: PublicInbox) -> Iterator[PublicInbox]:
+    """public-inbox-httpd on 127.0.0.1 serving every inbox of ``inbox``'s configuration
+    (stopped by its pid after)."""
+    log = (inbox.root / "httpd.log").open("wb")
     proc = subprocess.Popen(
-        ["public-inbox-httpd", "-l", f"http://127.0.0.1:{public_inbox.port}"],
-        env=public_inbox.env, stdout=log, stderr=subprocess.STDOUT,
+        ["public-inbox-httpd", "-l", f"http://127.0.0.1:{inbox.port}"],
+        env=inbox.env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        if not wait_for_port(public_inbox.port):
-            pytest.fail(f"public-inbox-httpd did not listen on {public_inbox.port}: "
-                        f"{(public_inbox.root / 'httpd.log').read_text()}")
-        yield public_inbox
+        if not wait_for_port(inbox.port):
+            pytest.fail(f"public-inbox-httpd did not listen on {inbox.port}: "
+                        f"{(inbox.root / 'httpd.log').read_text()}")
+        yield inbox
     finally:
         proc.terminate()
         try:
@@ -304,6 +306,13 @@ def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
+    """The inbox served by public-inbox-httpd on 127.0.0.1."""
+    with serving(public_inbox) as inbox:
+        yield inbox
 
 
 # -- the database -----------------------------------------------------------------------
@@ -362,3 +371,74 @@ def last_run(db: Path) -> dict[str, Any]:
         return dict(zip([d[0] for d in cur.description], fetch_one(cur), strict=True))
     finally:
         con.close()
+
+
+# -- databases for the reports ------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportDB:
+    """An ingested and enriched sample with its planted truths (docs/corpus.md)."""
+
+    path: Path
+    truth: dict[str, Any]
+    sample: Path
+
+
+def build_report_db(out: Path, *, seed: int = 42, scale: int = 1500,
+                    maintainers: bool = True) -> ReportDB:
+    """Write a seeded sample into ``out``, ingest it and enrich it (with its MAINTAINERS
+    and domain map unless ``maintainers`` is false)."""
+    import json
+
+    from corpus.api import write_sample
+    from ingest.enrich.inputs import set_maintainers, set_org_inputs
+    from ingest.enrich.stages import run_stages
+    from ingest.load import Store
+
+    write_sample(out, seed=seed, scale=scale, formats=("v2",))
+    db = out / "t.duckdb"
+    run_ingest(sorted((out / "inbox").iterdir()), db, mirrors=out / "mirrors")
+    store = Store(db)
+    try:
+        if maintainers:
+            set_maintainers(store.con, out / "MAINTAINERS")
+        set_org_inputs(store.con, domain_maps=[out / "domain-map"])
+        run_stages(store.con)
+    finally:
+        store.close()
+    return ReportDB(db, json.loads((out / "truth.json").read_text()), out)
+
+
+@pytest.fixture(scope="session")
+def report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
+    """One enriched sample per test session, opened read-only by the report tests."""
+    return build_report_db(tmp_path_factory.mktemp("report-db"))
+
+
+@pytest.fixture(scope="session")
+def bare_report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
+    """The same kind of sample, enriched without a MAINTAINERS file."""
+    return build_report_db(tmp_path_factory.mktemp("report-db-bare"), seed=3, scale=400,
+                           maintainers=False)
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the schema and no mail."""
+    from ingest.load import Store
+
+    path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
+    Store(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def tree_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample with its kernel-like git tree (docs/corpus.md, kernel.git), ingested
+    but not enriched: the tests enrich copies of it with and without the tree."""
+    require_tool("git")
+    from corpus.api import write_sample
+
+    out = tmp_path_factory.mktemp("tree-sample")
+    write_sample(out, seed=7, scale=400, formats=("v2",), git_tree=True)
+    run_ingest(sorted((out / "inbox").iterdir()), out / "t.duckdb", mirrors=out / "mirrors")
+    return out

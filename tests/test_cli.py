@@ -241,6 +241,19 @@ def test_status_says_whether_enrichment_is_up_to_date(tmp_path: Path) -> None:
     assert f"; {new:,} messages ingested since: run `lorelens enrich`" in out
 
 
+def test_status_shows_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
+    """A run whose process died before recording its end (kill -9, or DuckDB refusing
+    every write after a full disk) is not "running": no writer can hold the file while
+    `lorelens status` has it open."""
+    from ingest.load import Store
+
+    db = tmp_path / "t.duckdb"
+    store = Store(db)
+    store.start_run(["somewhere"], "test")
+    store.close()
+    assert "last run: #1 interrupted at" in invoke("status", "--db", str(db)).stdout
+
+
 def test_status_on_missing_database(tmp_path: Path) -> None:
     one_clear_line(invoke("status", "--db", str(tmp_path / "nope.duckdb")))
 

@@ -1,9 +1,12 @@
 -- Lists of the MAINTAINERS sections that archived patches touch, and whether each list
--- is archived in this database.
+-- is archived in this database (docs/metrics.md, "Coverage").
 WITH in_play AS (
     SELECT subsystem, count(DISTINCT message_id) AS patches
     FROM message_subsystems ms JOIN messages m USING (message_id)
     WHERE m.is_patch AND ms.via = 'files'
+      AND ($subsystem::VARCHAR IS NULL OR ms.subsystem = $subsystem::VARCHAR)
+      AND ($since::TIMESTAMPTZ IS NULL OR m.date >= $since::TIMESTAMPTZ)
+      AND ($until::TIMESTAMPTZ IS NULL OR m.date < $until::TIMESTAMPTZ)
     GROUP BY subsystem
 ),
 archived AS (

@@ -1,13 +1,17 @@
--- Share of messages, patch authors and reviewers whose organisation kind is known.
+-- Share of messages, patch authors and reviewers whose organisation kind is known
+-- (docs/metrics.md, "Coverage"; bots left out).
 WITH msgs AS (
-    SELECT ma.org_kind, m.is_patch, ma.person_id
+    SELECT ma.org_kind, m.is_patch, ma.person_id, m.message_id
     FROM message_authors ma JOIN messages m USING (message_id)
     WHERE NOT ma.is_bot
+      AND ($list::VARCHAR IS NULL OR list_contains(m.lists, $list::VARCHAR))
+      AND ($since::TIMESTAMPTZ IS NULL OR m.date >= $since::TIMESTAMPTZ)
+      AND ($until::TIMESTAMPTZ IS NULL OR m.date < $until::TIMESTAMPTZ)
 ),
 reviewers AS (
-    SELECT DISTINCT ma.person_id, ma.org_kind
-    FROM trailers t JOIN message_authors ma USING (message_id)
-    WHERE t.in_reply AND t.kind IN ('reviewed-by', 'acked-by') AND NOT ma.is_bot
+    SELECT DISTINCT msgs.person_id, msgs.org_kind
+    FROM trailers t JOIN msgs USING (message_id)
+    WHERE t.in_reply AND t.kind IN ('reviewed-by', 'acked-by')
 )
 SELECT 'messages' AS population,
        count(*) AS total,

@@ -10,6 +10,10 @@ WITH obs AS (
            epoch(s.observed_until - s.posted_at) / 86400.0 AS observed_days
     FROM series s
     WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
+      AND ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
+      AND ($since::TIMESTAMPTZ IS NULL OR s.posted_at >= $since::TIMESTAMPTZ)
+      AND ($until::TIMESTAMPTZ IS NULL OR s.posted_at < $until::TIMESTAMPTZ)
+      AND ($org_kind::VARCHAR IS NULL OR s.author_org_kind = $org_kind::VARCHAR)
 ),
 at_t AS (
     SELECT subsystem, days, count(*) AS n, count(*) FILTER (answered) AS events
@@ -37,5 +41,6 @@ SELECT o.subsystem,
        (SELECT round(min(km.days) * 24, 2) FROM km
         WHERE km.subsystem = o.subsystem AND km.survival <= 0.5 + 1e-9) AS km_median_hours
 FROM obs o
+WHERE $subsystem::VARCHAR IS NULL OR o.subsystem = $subsystem::VARCHAR
 GROUP BY o.subsystem
 ORDER BY series DESC

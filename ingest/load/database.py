@@ -14,7 +14,6 @@ import duckdb
 from ingest.arrow import pa
 from ingest.errors import DatabaseError
 
-SCHEMA_VERSION = "1"
 MEMORY_LIMIT = "256MB"
 
 
@@ -103,18 +102,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
-def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a database written with another schema version (one clear line)."""
-    has_info = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
-    ).fetchall()[0][0]
-    if not has_info:
-        return
-    found = con.execute(
-        "SELECT value FROM schema_info WHERE key = 'schema_version'"
-    ).fetchall()
-    if found and found[0][0] != SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} has schema version {found[0][0]}, this lorelens uses {SCHEMA_VERSION}: "
-            "ingest into a new database file"
-        )
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, writable: bool = False) -> None:
+    """Refuse, in one clear line, a database this lorelens cannot use as it is: one of an
+    unknown (newer) schema version, or, for a reader, one not yet upgraded
+    (ingest/load/migrations.py)."""
+    from ingest.load.migrations import check_version
+
+    check_version(con, path, writable=writable)
