@@ -19,9 +19,22 @@ from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
+
+def _utf8_db(_ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
+    """DuckDB opens only UTF-8 file names: say so in one line, not with a C++ error."""
+    from ingest.errors import DatabaseError
+    from ingest.sources.paths import is_utf8, to_stored
+
+    if not is_utf8(value.resolve()):
+        raise DatabaseError(f"{to_stored(value)}: the database path is not valid UTF-8, "
+                            "which DuckDB needs; choose another (--db or LORELENS_DB)")
+    return value
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=_utf8_db,
     default=DEFAULT_DB,
     envvar="LORELENS_DB",
     show_default=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import deque
@@ -150,8 +151,11 @@ def ingest(
     keys = [sources.source_key(s) for s in specs]
     for spec in specs:
         sources.detect(spec)  # fail fast, before anything is written
+    fresh = not db.exists()
+    new_dirs = [d for d in db.parents if not d.exists()]  # innermost first
     store = Store(db)
     parser: Parser | None = None
+    stored_nothing = False
     try:
         run_id = store.start_run(keys, __version__)
         summary = RunSummary(run_id, db, keys)
@@ -195,6 +199,7 @@ def ingest(
             raise
         except BaseException as exc:
             summary.status = "failed"
+            stored_nothing = summary.counts.read == 0
             if full := disk_full(exc, db):
                 raise full from exc
             raise
@@ -208,3 +213,11 @@ def ingest(
         if parser is not None:
             parser.close()
         store.close()
+        if fresh and stored_nothing:
+            # a first run that failed before storing anything (an unreachable URL, a
+            # source that cannot be read) leaves no empty database behind
+            for path in (db, db.with_name(db.name + ".wal")):
+                path.unlink(missing_ok=True)
+            for folder in new_dirs:
+                with contextlib.suppress(OSError):  # only while empty
+                    folder.rmdir()
