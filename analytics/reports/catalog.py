@@ -145,10 +145,11 @@ CATALOG: tuple[Report, ...] = (
         "One row for the scope: lists, date range, messages, patches, cover letters, "
         "threads, series, people, the share of series answered and the Kaplan–Meier "
         "median time to first response (stable backports left out and unanswered "
-        "series censored at observed_until, as in review_latency), the organisation kinds of the patches (bots left "
-        "out, as in contribution_shares), and the data caveats: lists of the subsystems "
-        "in play that are not archived, the share of messages with a known kind, "
-        "undated mails, parse errors and whether the enrichment is up to date.",
+        "series censored at observed_until, as in review_latency), the organisation "
+        "kinds of the patches (bots left out, as in contribution_shares), and the data "
+        "caveats: lists of the subsystems in play that are not archived, the share of "
+        "messages with a known kind, undated mails, parse errors and whether the "
+        "enrichment is up to date.",
         params=SCOPE,
         columns=(
             C("lists", "list addresses of the messages in the scope, most messages first"),
