@@ -57,7 +57,8 @@ def _no_stdout() -> Iterator[None]:
     /dev/null, so that they and the workers forked from them inherit those instead of
     the command's, which a pipe reader (``| tee``) would otherwise wait on until they
     end. Workers never print; stderr stays, so a warning of theirs is still seen."""
-    sys.stdout.flush()
+    if sys.stdout is not None:
+        sys.stdout.flush()
     null = os.open(os.devnull, os.O_RDWR)
     saved: dict[int, int | None] = {}
     try:

@@ -136,3 +136,14 @@ def test_a_terminated_ingest_says_so_and_resumes(started, sample: tuple[list[str
     assert scalar(db, "SELECT n_new FROM ingest_runs WHERE status = 'ok'") == messages - stored
     assert scalar(db, "SELECT count(DISTINCT message_id) FROM messages") == messages
     assert scalar(db, "SELECT count(*) FROM messages") == messages
+
+
+def test_the_fork_server_starts_without_a_sys_stdout() -> None:
+    """A program that embeds lorelens may run with ``sys.stdout`` None (pythonw, some
+    services); starting the fork server must not need it."""
+    script = ("import sys; sys.stdout = None\n"
+              "from ingest.workers import start_server\n"
+              "start_server()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
