@@ -13,16 +13,20 @@ WITH msgs AS (
       AND ($since::TIMESTAMPTZ IS NULL OR m.date >= $since::TIMESTAMPTZ)
       AND ($until::TIMESTAMPTZ IS NULL OR m.date < $until::TIMESTAMPTZ)
 ),
-obs AS (
-    SELECT epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
-               AS days,
-           s.first_response_at IS NOT NULL AS answered
-    FROM series s
-    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
-      AND ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
+series_ AS (
+    SELECT s.* FROM series s
+    WHERE ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
       AND ($subsystem::VARCHAR IS NULL OR list_contains(s.subsystems, $subsystem::VARCHAR))
       AND ($since::TIMESTAMPTZ IS NULL OR s.posted_at >= $since::TIMESTAMPTZ)
       AND ($until::TIMESTAMPTZ IS NULL OR s.posted_at < $until::TIMESTAMPTZ)
+),
+obs AS (  -- review requests: stable backports left out, as in review_latency
+    SELECT epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
+               AS days,
+           s.first_response_at IS NOT NULL AS answered
+    FROM series_ s
+    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
+      AND s.outcome_detail <> 'backport'
 ),
 at_t AS (
     SELECT days, count(*) AS n, count(*) FILTER (answered) AS events FROM obs GROUP BY days
@@ -76,7 +80,7 @@ counts AS (  -- one pass over the scope's messages
 figures AS (
     SELECT counts.*,
         (SELECT list(list ORDER BY messages DESC, list) FROM per_list) AS lists,
-        (SELECT count(*) FROM obs) AS series,
+        (SELECT count(*) FROM series_) AS series,
         (SELECT round(100.0 * count(*) FILTER (answered) / nullif(count(*), 0), 1) FROM obs)
             AS answered_pct,
         (SELECT round(min(days) * 24, 2) FROM km WHERE survival <= 0.5 + 1e-9)
