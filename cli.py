@@ -57,6 +57,12 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, before)
 
 
+port_option = click.option(
+    "--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+    envvar="LORELENS_PORT", show_envvar=True,
+    help="Serve the dashboard on this port of 127.0.0.1.")
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
@@ -204,10 +210,12 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.enrich.stages import enrich
     from ingest.load import Store
+    from ingest.load.snapshot import publish
 
     store = Store(db)
     try:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
+        publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
     finally:
         store.close()
 
@@ -415,19 +423,45 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
+@click.option("--no-app", is_flag=True, help="Build the database only; do not serve the "
+              "dashboard.")
+@port_option
 def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
-         scale: int) -> None:
+         scale: int, no_app: bool, port: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore LIST), ingest and enrich it into the database, and print a summary.
-
-    The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
-    `lorelens report` and `lorelens sql`.
+    --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
+    on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
+    from ingest.errors import RemoteError
     from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file, scale=scale,
-             echo=lambda m: click.echo(m))
+    try:
+        run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file,
+                 scale=scale, echo=lambda m: click.echo(m))
+    except RemoteError as exc:
+        raise RemoteError(f"{exc} (offline, `make demo` or `lorelens demo` without "
+                          "--from-lore builds the sample instead)") from exc
+    if not no_app:
+        _serve(db, port)
+
+
+@main.command()
+@db_option
+@port_option
+def app(db: Path, port: int) -> None:
+    """Serve the dashboard for the database on http://127.0.0.1:PORT/ (only on this
+    machine) until Ctrl-C. It reads the newest read snapshot, so an ingest can write the
+    database meanwhile (docs/guide.md, "The dashboard")."""
+    _serve(db, port)
+
+
+def _serve(db: Path, port: int) -> None:
+    from analytics.serve import serve
+
+    status = serve(db, port, echo=lambda m: click.echo(m))
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @main.command()
@@ -537,6 +571,18 @@ def export_tables(out: Path, db: Path) -> None:
     click.echo(f"exported {len(result.tables)} tables to {result.out}")
 
 
+def _positive_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    from analytics.db import QueryError, check_timeout
+
+    try:
+        return check_timeout(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+TABLE_ROWS = 10_000  # --format table draws at most this many rows (csv and json: all)
+
+
 @main.command()
 @click.argument("query")
 @db_option
@@ -545,21 +591,54 @@ def export_tables(out: Path, db: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (every row).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Stop the query after this many seconds.")
+              callback=_positive_seconds,
+              help="Stop after this many seconds: the query and writing its rows.")
 def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
-    The database is opened read-only, without access to other files, and the query is
-    stopped after --timeout seconds. Tables are documented in docs/schema.md.
+    The database is opened read-only, without access to other files, and the command is
+    stopped after --timeout seconds (running the query and writing its rows, which are
+    streamed). --format table draws at most 10,000 rows and says so; the other formats
+    write every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, run_query
+    from analytics.db import connect_readonly, stream_query
+    from analytics.stream import write_stream
 
+    fmt = _format(fmt, out)
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
+    width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
     con = connect_readonly(db)
     try:
-        result = run_query(con, query, timeout=timeout)
+        with stream_query(con, query, timeout=timeout) as stream:
+            if out is None:
+                n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
+                                       table_rows=TABLE_ROWS)
+                sys.stdout.flush()
+            else:
+                n, more = _write_file(stream, fmt, out)
     finally:
         con.close()
-    _emit(result, _format(fmt, out), out)
+    if more:
+        click.echo(f"(only the first {TABLE_ROWS:,} rows are shown: --format csv, json, md "
+                   "or parquet writes them all)")
+    if out is not None:
+        click.echo(f"wrote {n:,} rows to {out}", err=True)
+
+
+def _write_file(stream: Any, fmt: str, out: Path) -> tuple[int, bool]:
+    """Stream into ``out``; a run that fails or is stopped leaves no half-written file."""
+    from analytics.stream import write_stream
+
+    try:
+        with out.open("wb") as f:
+            return write_stream(stream, fmt, f, table_rows=TABLE_ROWS)
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from None
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
