@@ -1,6 +1,6 @@
 -- What the database holds for a scope, in one row (docs/metrics.md, "Overview"): counts,
 -- the share of series answered and the Kaplan–Meier median time to first response
--- (unanswered series censored at observed_until, as in ttfr_by_subsystem.sql), the
+-- (unanswered series censored at observed_until; the estimator of _km.sql), the
 -- organisation kinds of the patches, and the caveats a reader should know.
 WITH msgs AS (
     SELECT m.message_id, m.date, m.lists, m.is_patch, m.is_cover, m.thread_id,
@@ -28,15 +28,10 @@ obs AS (  -- review requests: stable backports left out, as in review_latency
     WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
       AND s.outcome_detail <> 'backport'
 ),
-at_t AS (
-    SELECT days, count(*) AS n, count(*) FILTER (answered) AS events FROM obs GROUP BY days
+km_input AS (
+    SELECT 'all' AS grp, days, answered AS event FROM obs
 ),
-km AS (
-    SELECT days,
-           product(1 - events / at_risk) OVER (ORDER BY days) AS survival
-    FROM (SELECT *, sum(n) OVER (ORDER BY days DESC) AS at_risk FROM at_t)
-    WHERE events > 0
-),
+-- @include km
 per_list AS (
     SELECT list, count(*) AS messages, min(date) AS first, max(date) AS last
     FROM (SELECT unnest(lists) AS list, date FROM msgs)
