@@ -355,12 +355,12 @@ def build_report_db(out: Path, *, seed: int = 42, scale: int = 1500,
     from corpus.api import write_sample
     from ingest.enrich.inputs import set_maintainers, set_org_inputs
     from ingest.enrich.stages import run_stages
-    from ingest.load import Store
+    from ingest.load import Database
 
     write_sample(out, seed=seed, scale=scale, formats=("v2",))
     db = out / "t.duckdb"
     run_ingest(sorted((out / "inbox").iterdir()), db, mirrors=out / "mirrors")
-    store = Store(db)
+    store = Database(db)
     try:
         if maintainers:
             set_maintainers(store.con, out / "MAINTAINERS")
@@ -387,8 +387,8 @@ def bare_report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the schema and no mail."""
-    from ingest.load import Store
+    from ingest.load import Database
 
     path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
-    Store(path).close()
+    Database(path).close()
     return path
