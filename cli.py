@@ -30,6 +30,13 @@ db_option = click.option(
 )
 
 
+lore_url_option = click.option(
+    "--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+    show_default=True, show_envvar=True,
+    help="With --from-lore: the public-inbox server the list names are on.",
+)
+
+
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (``kill``, a service manager, a closing container) stops a command as
@@ -48,6 +55,12 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+port_option = click.option(
+    "--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+    envvar="LORELENS_PORT", show_envvar=True,
+    help="Serve the dashboard on this port of 127.0.0.1.")
 
 
 class LorelensGroup(click.Group):
@@ -103,9 +116,7 @@ def main() -> None:
 @click.option("--from-lore", "from_lore", is_flag=True,
               help="SOURCES are lists on lore (linux-watchdog, or the URL form "
                    "https://lore.kernel.org/linux-watchdog), mirrored with git.")
-@click.option("--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
-              show_default=True, show_envvar=True,
-              help="With --from-lore: the public-inbox server the list names are on.")
+@lore_url_option
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
@@ -199,10 +210,12 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.enrich.stages import enrich
     from ingest.load import Database
+    from ingest.load.snapshot import publish
 
     store = Database(db)
     try:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
+        publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
     finally:
         store.close()
 
@@ -348,6 +361,36 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     _emit(result, fmt, out)
 
 
+@main.command("export-report")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write report.md (or .html) and its charts into.")
+@db_option
+@click.option("--list", "list_", metavar="ADDRESS", help="Only this list.")
+@click.option("--subsystem", metavar="SECTION", help="Only this MAINTAINERS section.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this UTC day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown or a stand-alone HTML page.")
+@click.option("--front-matter", is_flag=True,
+              help="Start with YAML front matter (title, date) for a static-site blog.")
+def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
+                  since: str | None, until: str | None, fmt: str, front_matter: bool) -> None:
+    """Write a report for one scope to OUT/report.md (or .html): the overview,
+    contribution shares, organisations, review latency (and where to contribute), as
+    tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
+    and a provenance block. Definitions: docs/metrics.md."""
+    from analytics.db import connect_readonly
+    from analytics.writeup import export_report as write
+
+    con = connect_readonly(db)
+    try:
+        path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
+                                "until": until}, fmt=fmt, front_matter=front_matter)
+    finally:
+        con.close()
+    click.echo(f"wrote {path} and its charts")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (its inbox/, v1/, mbox/, maildir/ are replaced).")
@@ -375,22 +418,50 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
               help="Mirror this lore list with git instead of the offline sample, "
                    "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
                    "the network).")
+@lore_url_option
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+@click.option("--no-app", is_flag=True, help="Build the database only; do not serve the "
+              "dashboard.")
+@port_option
+def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
+         scale: int, no_app: bool, port: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore LIST), ingest and enrich it into the database, and print a summary.
-
-    The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
-    `lorelens report` and `lorelens sql`.
+    --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
+    on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
-    from ingest.sources.remote import lore_url
+    from ingest.errors import RemoteError
+    from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url and lore_url(url), maintainers=maintainers_file, scale=scale,
-             echo=lambda m: click.echo(m))
+    try:
+        run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file,
+                 scale=scale, echo=lambda m: click.echo(m))
+    except RemoteError as exc:
+        raise RemoteError(f"{exc} (offline, `make demo` or `lorelens demo` without "
+                          "--from-lore builds the sample instead)") from exc
+    if not no_app:
+        _serve(db, port)
+
+
+@main.command()
+@db_option
+@port_option
+def app(db: Path, port: int) -> None:
+    """Serve the dashboard for the database on http://127.0.0.1:PORT/ (only on this
+    machine) until Ctrl-C. It reads the newest read snapshot, so an ingest can write the
+    database meanwhile (docs/guide.md, "The dashboard")."""
+    _serve(db, port)
+
+
+def _serve(db: Path, port: int) -> None:
+    from analytics.serve import serve
+
+    status = serve(db, port, echo=lambda m: click.echo(m))
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @main.command()
@@ -500,6 +571,18 @@ def export_tables(out: Path, db: Path) -> None:
     click.echo(f"exported {len(result.tables)} tables to {result.out}")
 
 
+def _positive_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    from analytics.db import QueryError, check_timeout
+
+    try:
+        return check_timeout(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+TABLE_ROWS = 10_000  # --format table draws at most this many rows (csv and json: all)
+
+
 @main.command()
 @click.argument("query")
 @db_option
@@ -508,21 +591,54 @@ def export_tables(out: Path, db: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (every row).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Stop the query after this many seconds.")
+              callback=_positive_seconds,
+              help="Stop after this many seconds: the query and writing its rows.")
 def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
-    The database is opened read-only, without access to other files, and the query is
-    stopped after --timeout seconds. Tables are documented in docs/schema.md.
+    The database is opened read-only, without access to other files, and the command is
+    stopped after --timeout seconds (running the query and writing its rows, which are
+    streamed). --format table draws at most 10,000 rows and says so; the other formats
+    write every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, run_query
+    from analytics.db import connect_readonly, stream_query
+    from analytics.stream import write_stream
 
+    fmt = _format(fmt, out)
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
+    width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
     con = connect_readonly(db)
     try:
-        result = run_query(con, query, timeout=timeout)
+        with stream_query(con, query, timeout=timeout) as stream:
+            if out is None:
+                n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
+                                       table_rows=TABLE_ROWS)
+                sys.stdout.flush()
+            else:
+                n, more = _write_file(stream, fmt, out)
     finally:
         con.close()
-    _emit(result, _format(fmt, out), out)
+    if more:
+        click.echo(f"(only the first {TABLE_ROWS:,} rows are shown: --format csv, json, md "
+                   "or parquet writes them all)")
+    if out is not None:
+        click.echo(f"wrote {n:,} rows to {out}", err=True)
+
+
+def _write_file(stream: Any, fmt: str, out: Path) -> tuple[int, bool]:
+    """Stream into ``out``; a run that fails or is stopped leaves no half-written file."""
+    from analytics.stream import write_stream
+
+    try:
+        with out.open("wb") as f:
+            return write_stream(stream, fmt, f, table_rows=TABLE_ROWS)
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from None
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

@@ -18,7 +18,7 @@ import duckdb
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
 from ingest.errors import WorkerError, disk_full
-from ingest.load import BatchCounts, BatchWriter, Database
+from ingest.load import BatchCounts, BatchWriter, Database, snapshot
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
@@ -141,10 +141,13 @@ def ingest(
     batch_size: int = BATCH,
     jobs: int | None = None,
     after_load: Callable[[Database, BatchCounts], object] | None = None,  # result ignored
+    publish: bool = True,
 ) -> RunSummary:
     """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
 
     A mirror folder among ``specs`` stands for every inbox in it (``sources.expand``).
+    When it succeeds (and ``publish``), the result is published as a read snapshot
+    (:mod:`ingest.load.snapshot`).
     """
     specs = sources.expand(specs, label, log)
     keys = [sources.source_key(s) for s in specs]
@@ -203,6 +206,8 @@ def ingest(
         finally:
             summary.seconds = time.perf_counter() - started
             _finish(store, run_id, summary)
+        if publish:
+            snapshot.publish(store.con, db)
         return summary
     finally:
         if parser is not None:

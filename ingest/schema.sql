@@ -316,3 +316,19 @@ CREATE TABLE IF NOT EXISTS patch_ids (
     message_id  VARCHAR PRIMARY KEY,
     patch_id    VARCHAR
 );
+
+-- When each file last changed in the kernel git tree (`lorelens enrich --kernel-git`) and
+-- its MAINTAINERS sections: every path of the tree's history or of a posted patch.
+CREATE TABLE IF NOT EXISTS file_activity (
+    path            VARCHAR PRIMARY KEY,
+    subsystems      VARCHAR[],                -- most specific MAINTAINERS sections of the path
+    last_commit_at  TIMESTAMPTZ,              -- committer date of the latest commit touching it
+    commits         INTEGER                   -- non-merge commits touching it
+);
+
+-- The kernel tree file_activity was read from, and the HEAD it was read up to.
+CREATE TABLE IF NOT EXISTS file_activity_source (
+    repo        VARCHAR NOT NULL,
+    head        VARCHAR NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);

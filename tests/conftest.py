@@ -392,3 +392,16 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
     Database(path).close()
     return path
+
+
+@pytest.fixture(scope="session")
+def tree_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample with its kernel-like git tree (docs/corpus.md, kernel.git), ingested
+    but not enriched: the tests enrich copies of it with and without the tree."""
+    require_tool("git")
+    from corpus.api import write_sample
+
+    out = tmp_path_factory.mktemp("tree-sample")
+    write_sample(out, seed=7, scale=400, formats=("v2",), git_tree=True)
+    run_ingest(sorted((out / "inbox").iterdir()), out / "t.duckdb", mirrors=out / "mirrors")
+    return out

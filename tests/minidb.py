@@ -65,3 +65,23 @@ class MiniDB:
 def at(days: float) -> dt.datetime:
     """T0 plus ``days``."""
     return T0 + dt.timedelta(days=days)
+
+
+def enrich_sample(db: Path, sample: Path, tree: Path | None) -> tuple[str, dict[str, tuple]]:
+    """Enrich ``db`` (a copy of an ingested sample) with the sample's MAINTAINERS and
+    domain map and kernel tree ``tree`` (or none): the files stage's note, and
+    ``file_activity`` as {path: (last_commit_at, commits, subsystems)}."""
+    from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_inputs
+    from ingest.enrich.stages import run_stages
+
+    store = Database(db)
+    try:
+        set_maintainers(store.con, sample / "MAINTAINERS")
+        set_org_inputs(store.con, domain_maps=[sample / "domain-map"])
+        set_kernel_tree(store.con, tree)
+        note = run_stages(store.con)["files"]
+        rows = {r[0]: r[1:] for r in store.con.execute(
+            "SELECT path, last_commit_at, commits, subsystems FROM file_activity").fetchall()}
+    finally:
+        store.close()
+    return note, rows

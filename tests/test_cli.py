@@ -336,7 +336,7 @@ def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -
     sample (read from the head of its truth.json alone), and a truth.json that is not
     one of ours is written anew."""
     db = tmp_path / "data" / "lorelens.duckdb"
-    first = invoke("demo", "--db", str(db), "--scale", "400")
+    first = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert first.exit_code == 0, first.output
     assert "writing a sample of about 400 messages" in first.output
     truth = json.loads((tmp_path / "data" / "sample" / "truth.json").read_text())
@@ -346,13 +346,13 @@ def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -
     status = invoke("status", "--db", str(db))
     assert "up to date" in status.output, status.output
 
-    again = invoke("demo", "--db", str(db), "--scale", "400")
+    again = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert again.exit_code == 0, again.output
     assert "using the sample in" in again.output
     assert "writing a sample" not in again.output
 
     (tmp_path / "data" / "sample" / "truth.json").write_text("{}\n")
-    third = invoke("demo", "--db", str(db), "--scale", "400")
+    third = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert third.exit_code == 0, third.output
     assert "writing a sample of about 400 messages" in third.output
 

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import cli
 from corpus.api import write_sample
 from ingest import sources
 from ingest.errors import SourceError
@@ -147,6 +149,11 @@ def test_a_folder_without_any_inbox_says_so(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as err:
         sources.detect(str(tmp_path / "lore"))
     assert str(err.value).startswith(f"{tmp_path / 'lore'} holds no inbox")
+    res = CliRunner().invoke(cli.main, ["ingest", str(tmp_path / "lore"),
+                                        "--db", str(tmp_path / "db.duckdb")])
+    assert res.exit_code == 1
+    assert res.output.splitlines() == [f"lorelens: error: {err.value}"]
+    assert not (tmp_path / "db.duckdb").exists()
 
 
 def terminal_run(args: list[str]) -> str:

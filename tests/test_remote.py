@@ -134,3 +134,14 @@ def test_a_lore_list_name_that_is_a_path_is_one_clear_line(tmp_path: Path) -> No
     assert proc.stderr.strip().splitlines() == [
         "lorelens: error: '../etc' is not a list name on https://lore.kernel.org "
         "(such as linux-watchdog) nor an http(s) inbox URL"]
+
+
+def test_demo_from_lore_by_list_name(served_inbox: PublicInbox, tmp_path: Path) -> None:
+    served_inbox.deliver(mails(0, 3))
+    db = tmp_path / "db.duckdb"
+    proc = lorelens("demo", "--from-lore", "test", "--lore-url",
+                    f"http://127.0.0.1:{served_inbox.port}", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert rows(db, "SELECT DISTINCT source FROM message_sources") == [(served_inbox.url,)]
+    assert scalar(db, "SELECT count(*) FROM messages WHERE thread_id IS NOT NULL") == 3
+    assert f"Done. The database is {db}." in proc.stdout

@@ -176,3 +176,19 @@ def test_curve_crosses_one_half_at_the_median(latency):
             assert below[0] * 24 == pytest.approx(r["km_median_hours"], abs=0.01), key
             checked += 1
     assert checked > 10
+
+
+def test_periods_split_the_whole(report_db, latency):
+    rows = latency[0]
+    con = connect_readonly(report_db.path)
+    try:
+        by_quarter = run_report(con, "review_latency", {"period": "quarter", "min_n": 1})
+    finally:
+        con.close()
+    records = by_quarter.records()
+    assert [r for r in records if r["period"] == "all"] == rows
+    want = Counter(f"{_ts(s['posted_at']).year}-Q{(_ts(s['posted_at']).month - 1) // 3 + 1}"
+                   for s in report_db.truth["series"])
+    got = {r["period"]: r["n_series"] for r in records if r["period"] != "all"
+           and (r["subsystem"], r["author_kind"], r["author_group"]) == ("all", "all", "all")}
+    assert got == dict(want) and len(got) >= 4

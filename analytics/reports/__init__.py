@@ -62,8 +62,9 @@ def _expand(sql: str) -> str:
 
 def _registry() -> dict[str, Report]:
     from analytics.reports.catalog import CATALOG
+    from analytics.reports.explore import EXPLORE
 
-    return {r.name: r for r in CATALOG}
+    return {r.name: r for r in (*CATALOG, *EXPLORE)}
 
 
 REPORTS: dict[str, Report] = _registry()

@@ -3,7 +3,7 @@
 -- first response"); stable backports are left out (no review request).
 latency_series AS (
     SELECT s.series_id, s.subsystems, coalesce(s.author_org_kind, 'unknown') AS org_kind,
-           g.author_group, s.outcome_detail,
+           g.author_group, s.outcome_detail, s.posted_at,
            epoch(s.observed_until - s.posted_at) / 86400.0 AS observed_days,
            epoch(s.first_response_at - s.posted_at) / 86400.0 AS response_days,
            epoch(s.first_maintainer_response_at - s.posted_at) / 86400.0 AS maintainer_days,

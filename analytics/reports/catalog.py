@@ -19,9 +19,13 @@ from analytics.reports.params import (
     SINCE,
     SUBSYSTEM,
     UNTIL,
+    Param,
 )
 
 C = Column
+
+LEVEL = Param("level", "choice", "the finest rows shown: section, directory or file",
+              default="directory", choices=("section", "directory", "file"))
 
 CATALOG: tuple[Report, ...] = (
     Report(
@@ -193,8 +197,9 @@ CATALOG: tuple[Report, ...] = (
         "share answered within 1 / 7 / 30 days (series observed for less and not "
         "answered within them left out) with a Wilson 95% interval; the ignored rate. "
         "Stable backports are left out.",
-        params=(*SCOPE, ORG_KIND, MIN_N),
+        params=(*SCOPE, ORG_KIND, PERIOD, MIN_N),
         columns=(
+            C("period", "calendar period of posting (2024, 2024-Q3, 2024-07), or 'all'"),
             C("subsystem", "MAINTAINERS section of the series' patches, or 'all'"),
             C("author_kind", "author's organisation kind at posting, or 'all'"),
             C("author_group", "newcomer | regular | all (docs/metrics.md, Newcomer)"),
@@ -233,8 +238,9 @@ CATALOG: tuple[Report, ...] = (
         "series censored at observed_until, per subsystem, author organisation kind "
         "and author group (each with its 'all' rows). One point at 0 days and one at "
         "each time a first response arrived; the curve is a step function.",
-        params=(*SCOPE, ORG_KIND),
+        params=(*SCOPE, ORG_KIND, PERIOD),
         columns=(
+            C("period", "calendar period of posting (2024, 2024-Q3, 2024-07), or 'all'"),
             C("subsystem", "MAINTAINERS section, or 'all'"),
             C("author_kind", "author's organisation kind at posting, or 'all'"),
             C("author_group", "newcomer | regular | all"),
@@ -310,6 +316,39 @@ CATALOG: tuple[Report, ...] = (
             C("share_answered_newcomer", "share of those they answered (0-1)"),
             C("rank", "rank within the subsystem by share answered (ties by median hours); "
               "NULL when n_patches < min_n"),
+        ),
+    ),
+    Report(
+        "where_to_contribute",
+        "Where code waits for care: staleness next to who attends each section",
+        "Per MAINTAINERS section and, within it, per directory and per file (level): "
+        "the last change — the latest commit touching it in the kernel tree given to "
+        "`lorelens enrich --kernel-git`, else the latest patch posted or applied "
+        "touching it on the lists (staleness_source says which) — the section's status, "
+        "when its M:/R: people last wrote to the lists, and its newcomers' share "
+        "answered. Days are counted back from the archive's newest trusted message. "
+        "Label: active (changed within 365 days), stale but attended (older, and a "
+        "maintainer or reviewer wrote within 90 days, status not Orphan or Obsolete), "
+        "stale and unattended (otherwise), no activity known.",
+        params=(SUBSYSTEM, LEVEL, MIN_N),
+        columns=(
+            C("subsystem", "MAINTAINERS section"),
+            C("status", "its S: line (Maintained, Supported, Odd Fixes, Orphan, ...)"),
+            C("level", "section | directory | file"),
+            C("path", "the directory (ending in /) or file; empty for the section row"),
+            C("n_paths", "files counted in the row (tree history or posted patches)"),
+            C("last_change_at", "latest change of any of those files"),
+            C("days_since_change", "whole days from that change to the archive's end"),
+            C("staleness_source", "git (kernel tree), lists (patches posted or applied), "
+              "or git+lists when the row mixes files of both"),
+            C("maintainers_last_seen", "latest message of any M:/R: person of the section "
+              "on the archived lists"),
+            C("days_since_maintainers_seen", "whole days from then to the archive's end"),
+            C("newcomer_series", "series by newcomers in the section (docs/metrics.md, "
+              "Newcomer)"),
+            C("newcomer_share_answered", "share of those answered (0-1); NULL under min_n"),
+            C("label", "active | stale but attended | stale and unattended | no activity "
+              "known (docs/metrics.md, Staleness)"),
         ),
     ),
 )

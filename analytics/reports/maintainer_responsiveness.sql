@@ -64,21 +64,26 @@ duty_by_section AS (
 ),
 duty AS (
     SELECT * FROM duty_by_section
-    UNION
-    SELECT 'all', person_id, post_id, cover_id, posted_at, org_kind, author_group
+    UNION ALL
+    SELECT DISTINCT 'all', person_id, post_id, cover_id, posted_at, org_kind, author_group
     FROM duty_by_section
 ),
+targets AS (
+    -- a patch is answered by a response below it or below its series' cover letter
+    SELECT d.*, u.target
+    FROM duty d, unnest(list_distinct([d.post_id, d.cover_id])) AS u(target)
+),
 answered AS (
-    SELECT d.*, (SELECT min(x.at) FROM responses x
-                 WHERE x.person_id = d.person_id
-                   AND (x.post_id = d.post_id OR x.post_id = d.cover_id)) AS answered_at
-    FROM duty d
+    SELECT t.subsystem, t.person_id, t.post_id, t.posted_at, t.org_kind, t.author_group,
+           min(x.at) AS answered_at
+    FROM targets t
+    LEFT JOIN responses x ON x.person_id = t.person_id AND x.post_id = t.target
+    GROUP BY ALL
 ),
 tags AS (
-    SELECT d.subsystem, d.person_id, count(DISTINCT (t.message_id, t.position)) AS n
-    FROM duty d JOIN review_tags t
-      ON t.given_by = d.person_id AND (t.post_id = d.post_id OR t.post_id = d.cover_id)
-    WHERE NOT t.carried AND t.kind IN ('reviewed-by', 'acked-by')
+    SELECT t.subsystem, t.person_id, count(DISTINCT (g.message_id, g.position)) AS n
+    FROM targets t JOIN review_tags g ON g.given_by = t.person_id AND g.post_id = t.target
+    WHERE NOT g.carried AND g.kind IN ('reviewed-by', 'acked-by')
     GROUP BY ALL
 ),
 per_person AS (

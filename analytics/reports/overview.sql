@@ -53,46 +53,46 @@ missing AS (
 last_enrich AS (
     SELECT max(finished_at) AS finished, max(last_run) AS last_run FROM enrich_runs
 ),
+counts AS (  -- one pass over the scope's messages
+    SELECT min(date) AS first_message,
+           max(date) AS last_message,
+           count(*) AS messages,
+           count(*) FILTER (is_patch) AS patches,
+           count(*) FILTER (is_cover) AS cover_letters,
+           count(DISTINCT thread_id) AS threads,
+           count(DISTINCT person_id) FILTER (NOT is_bot) AS people,
+           count(DISTINCT person_id) FILTER (NOT is_bot AND is_patch) AS authors,
+           count(*) FILTER (is_patch AND NOT is_bot) AS kind_base,
+           count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'corporate') AS n_corporate,
+           count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'individual')
+               AS n_individual,
+           count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'academic') AS n_academic,
+           count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'unknown') AS n_unknown,
+           round(100.0 * count(*) FILTER (NOT is_bot AND org_kind <> 'unknown')
+                 / nullif(count(*) FILTER (NOT is_bot), 0), 1) AS org_known_pct,
+           count(*) FILTER (date IS NULL) AS undated
+    FROM msgs
+),
 figures AS (
-    SELECT
+    SELECT counts.*,
         (SELECT list(list ORDER BY messages DESC, list) FROM per_list) AS lists,
-        (SELECT min(date) FROM msgs) AS first_message,
-        (SELECT max(date) FROM msgs) AS last_message,
-        (SELECT count(*) FROM msgs) AS messages,
-        (SELECT count(*) FILTER (is_patch) FROM msgs) AS patches,
-        (SELECT count(*) FILTER (is_cover) FROM msgs) AS cover_letters,
-        (SELECT count(DISTINCT thread_id) FROM msgs) AS threads,
         (SELECT count(*) FROM obs) AS series,
-        (SELECT count(DISTINCT person_id) FILTER (NOT is_bot) FROM msgs) AS people,
-        (SELECT count(DISTINCT person_id) FILTER (NOT is_bot AND is_patch) FROM msgs)
-            AS authors,
         (SELECT round(100.0 * count(*) FILTER (answered) / nullif(count(*), 0), 1) FROM obs)
             AS answered_pct,
         (SELECT round(min(days) * 24, 2) FROM km WHERE survival <= 0.5 + 1e-9)
             AS km_median_hours,
-        (SELECT count(*) FILTER (is_patch AND NOT is_bot) FROM msgs) AS kind_base,
-        (SELECT count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'corporate') FROM msgs)
-            AS n_corporate,
-        (SELECT count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'individual') FROM msgs)
-            AS n_individual,
-        (SELECT count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'academic') FROM msgs)
-            AS n_academic,
-        (SELECT count(*) FILTER (is_patch AND NOT is_bot AND org_kind = 'unknown') FROM msgs)
-            AS n_unknown,
-        (SELECT round(100.0 * count(*) FILTER (org_kind <> 'unknown')
-                      / nullif(count(*), 0), 1) FROM msgs WHERE NOT is_bot) AS org_known_pct,
         (SELECT list({'list': list, 'messages': messages, 'first': first, 'last': last}
                      ORDER BY messages DESC, list) FROM per_list) AS per_list,
         (SELECT count(*) FROM in_play) AS lists_in_play,
         (SELECT list(list ORDER BY list) FROM missing) AS lists_not_archived,
         (SELECT count(*) FROM subsystems) AS sections,
-        (SELECT count(*) FROM msgs WHERE date IS NULL) AS undated,
         (SELECT count(*) FROM ingest_errors) AS ingest_errors,
         (SELECT max(started_at) FROM ingest_runs) AS last_ingest_at,
         (SELECT finished FROM last_enrich) AS enriched_at,
         (SELECT count(*) FROM messages
          WHERE first_seen_run > coalesce((SELECT last_run FROM last_enrich), -1))
             AS not_enriched
+    FROM counts
 )
 SELECT coalesce(lists, []) AS lists, first_message, last_message,
        messages, patches, cover_letters, threads, series, people, authors,

@@ -1,5 +1,5 @@
 -- Review latency per subsystem, split by the author's organisation kind and by newcomer /
--- regular, each with its 'all' row (docs/metrics.md, "Time to first response",
+-- regular (and by calendar period with $period), each with its 'all' row (docs/metrics.md, "Time to first response",
 -- "Censoring", "Newcomer"): Kaplan–Meier median and 75th percentile of the time to the
 -- first response, first maintainer response and first review tag, unanswered series
 -- censored at observed_until; the share answered within 1 / 7 / 30 days with a Wilson
@@ -11,7 +11,7 @@ WITH
 -- @include km
 quantiles AS (
     -- a quantile q is the first time at which survival <= 1 - q (1e-9: float rounding)
-    SELECT grp.subsystem, grp.author_kind, grp.author_group AS cell_group,
+    SELECT grp.period, grp.subsystem, grp.author_kind, grp.author_group AS cell_group,
            min(days) FILTER (grp.measure = 'response' AND survival <= 0.5 + 1e-9) AS r50,
            min(days) FILTER (grp.measure = 'response' AND survival <= 0.25 + 1e-9) AS r75,
            min(days) FILTER (grp.measure = 'maintainer' AND survival <= 0.5 + 1e-9) AS m50,
@@ -22,7 +22,7 @@ quantiles AS (
 ),
 within AS (
     -- answered within w days, of the series answered within w days or observed >= w days
-    SELECT subsystem, author_kind, cell_group, w,
+    SELECT period, subsystem, author_kind, cell_group, w,
            count(*) FILTER (response_days <= w) AS k,
            count(*) FILTER (response_days <= w OR observed_days >= w) AS n
     FROM cells, unnest([1, 7, 30]) AS u(w)
@@ -37,7 +37,7 @@ wilson AS (
     FROM within WHERE n > 0
 ),
 shares AS (
-    SELECT subsystem, author_kind, cell_group,
+    SELECT period, subsystem, author_kind, cell_group,
            round(100 * any_value(p) FILTER (w = 1), 1) AS pct_1,
            round(100 * any_value(centre - half) FILTER (w = 1), 1) AS lo_1,
            round(100 * any_value(centre + half) FILTER (w = 1), 1) AS hi_1,
@@ -50,7 +50,7 @@ shares AS (
     FROM wilson GROUP BY ALL
 ),
 counts AS (
-    SELECT subsystem, author_kind, cell_group,
+    SELECT period, subsystem, author_kind, cell_group,
            count(*) AS n_series,
            count(*) FILTER (response_days IS NOT NULL) AS n_answered,
            count(*) FILTER (maintainer_days IS NOT NULL) AS n_maintainer_answered,
@@ -59,7 +59,7 @@ counts AS (
                  / nullif(count(*) FILTER (outcome_detail <> 'pending'), 0), 4) AS ignored_rate
     FROM cells GROUP BY ALL
 )
-SELECT c.subsystem, c.author_kind, c.cell_group AS author_group,
+SELECT c.period, c.subsystem, c.author_kind, c.cell_group AS author_group,
        c.n_series, c.n_answered, c.n_maintainer_answered, c.n_reviewed,
        CASE WHEN c.n_series >= $min_n::INTEGER THEN round(q.r50 * 24, 2) END
            AS km_median_hours,
@@ -78,7 +78,7 @@ SELECT c.subsystem, c.author_kind, c.cell_group AS author_group,
        s.hi_30 AS pct_answered_30d_hi,
        c.ignored_rate
 FROM counts c
-LEFT JOIN quantiles q USING (subsystem, author_kind, cell_group)
-LEFT JOIN shares s USING (subsystem, author_kind, cell_group)
-ORDER BY c.subsystem <> 'all', c.subsystem, c.author_kind <> 'all', c.author_kind,
+LEFT JOIN quantiles q USING (period, subsystem, author_kind, cell_group)
+LEFT JOIN shares s USING (period, subsystem, author_kind, cell_group)
+ORDER BY c.period <> 'all', c.period, c.subsystem <> 'all', c.subsystem, c.author_kind <> 'all', c.author_kind,
          c.cell_group <> 'all', c.cell_group

@@ -102,6 +102,12 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         m = re.search(r"PID (\d+)", text)
         if "lock" in text.lower():
             who = f" (process {m.group(1)})" if m else ""
+            if not read_only and _readers_only(path):
+                raise DatabaseError(
+                    f"{path} is open read-only in another process{who} (lorelens sql, a "
+                    "DuckDB client), and DuckDB lets no writer in beside a reader: run "
+                    "again when it has closed"
+                ) from exc
             raise DatabaseError(f"{path} is locked by another writer{who}") from exc
         raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
     except duckdb.Error as exc:
@@ -111,6 +117,16 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     # middle of lorelens' output (and into logs): lorelens reports progress itself
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def _readers_only(path: Path) -> bool:
+    """Whether the lock on ``path`` is readers' (a shared lock lets us read too) rather
+    than a writer's."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error:
+        return False
+    return True
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, writable: bool = False) -> None:
