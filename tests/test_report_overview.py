@@ -163,7 +163,7 @@ def test_stable_backports_are_left_out_of_the_latency(tmp_path):
     after 10 hours; it is no review request, so the median stays 10 hours, as in
     review_latency's 'all' row."""
     from ingest.enrich.stages import run_stages
-    from ingest.load import Store
+    from ingest.load import Database
     from tests.conftest import make_mail, run_ingest, write_mbox
 
     def at(hours: int) -> str:
@@ -185,7 +185,7 @@ def test_stable_backports_are_left_out_of_the_latency(tmp_path):
     ]
     db = tmp_path / "b.duckdb"
     run_ingest([write_mbox(tmp_path / "l.mbox", mails)], db, label="l@example.org")
-    store = Store(db)
+    store = Database(db)
     try:
         run_stages(store.con)
     finally:
