@@ -15,8 +15,9 @@ from typing import cast
 
 import pyarrow as pa
 
-from ingest.enrich.context import MESSAGE_COLUMNS, Context, Delta
+from ingest.enrich.context import Context, Delta
 from ingest.enrich.people import BotRules
+from ingest.enrich.records import Message, read_messages
 from ingest.enrich.region import CARRIED_KINDS
 from ingest.enrich.region import region as find_region
 from ingest.enrich.review import (
@@ -43,20 +44,20 @@ _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
 
 
 def _is_post(
-    m: dict, by_id: dict[str, dict], person_of: dict[str, str], heads: set[str]
+    m: Message, by_id: dict[str, Message], person_of: dict[str | None, str], heads: set[str]
 ) -> bool:
     """A cover letter or patch: a PATCH-tagged mail that is not a reply. A diffless
     PATCH-tagged mail written in reply to someone else's posting, with no patches of its
     own below it (a test report titled "[PATCH 00/34] …"), is an answer, not a posting;
     ``heads`` are the mails that have patches of their own author below them."""
-    if m["is_reply"] or m["patch_version"] is None:
+    if m.is_reply or m.patch_version is None:
         return False
-    if m["is_patch"] or not m["in_reply_to"] or m["message_id"] in heads:
+    if m.is_patch or not m.in_reply_to or m.message_id in heads:
         return True
-    parent = by_id.get(m["in_reply_to"])
-    if parent is None or parent["is_reply"] or parent["patch_version"] is None:
+    parent = by_id.get(m.in_reply_to)
+    if parent is None or parent.is_reply or parent.patch_version is None:
         return True
-    return person_of.get(parent["from_email"]) == person_of.get(m["from_email"])
+    return person_of.get(parent.from_email) == person_of.get(m.from_email)
 
 
 def series_stage(ctx: Context) -> str:
@@ -67,8 +68,10 @@ def series_stage(ctx: Context) -> str:
     if ctx.delta is not None:
         region, why = find_region(ctx)
     if region is None:
-        msgs = ctx.message_rows()
+        msgs = ctx.messages(last_use=True)
+        n_msgs = len(msgs)
         series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(ctx, msgs, None)
+        del msgs  # not needed to write the tables
         replace_tables(ctx.con, {
             "series": _table(series_rows, "series", ctx),
             "posts": _table(post_table, "posts", ctx),
@@ -78,14 +81,13 @@ def series_stage(ctx: Context) -> str:
         set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                               "series_id": list(msg_series.values())}))
         if ctx.delta is not None:
-            ctx.delta.n_recomputed = len(msgs)
+            ctx.delta.n_recomputed = n_msgs
         details: dict[str, int] = Counter(r["outcome_detail"] for r in series_rows)
         return _summary(details) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
-        msgs = ctx.rows(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id IN "
-                        "(SELECT thread_id FROM _region_threads)")
-    ids = [m["message_id"] for m in msgs]
+        msgs = read_messages(ctx.con, "thread_id IN (SELECT thread_id FROM _region_threads)")
+    ids = [m.message_id for m in msgs]
     with registered(ctx.con, "_region_ids", pa.table({"message_id": pa.array(ids, pa.string())})):
         old_series = {r[0] for r in ctx.con.execute(
             "SELECT DISTINCT series_id FROM posts WHERE message_id IN "
@@ -153,7 +155,7 @@ def _observed(lists, list_end: dict[str, dt.datetime], last_any: dt.datetime | N
 
 
 def _compute(
-    ctx: Context, msgs: list[dict], region_view: str | None
+    ctx: Context, msgs: list[Message], region_view: str | None
 ) -> tuple[list[dict], list[dict], dict[str, str], list[tuple[str, str, str]], list[dict]]:
     """Series, posts, series of each message, subsystems of each message and review
     tags attached to their posts, from
@@ -162,23 +164,23 @@ def _compute(
     in_region = (f" AND message_id IN (SELECT message_id FROM {region_view})"
                  if region_view else "")
     # (``cast``: the person of a non-empty address is never None)
-    person_of: dict[str, str] = {
-        e: cast(str, ctx.person(e)) for e in {m["from_email"] for m in msgs if m["from_email"]}}
-    by_id = {m["message_id"]: m for m in msgs}
-    bot_people = {p.person_id for p in ctx.identities.people if p.is_bot} if ctx.identities \
-        else set()
+    person_of: dict[str | None, str] = {
+        e: cast(str, ctx.person(e)) for e in {m.from_email for m in msgs if m.from_email}}
+    by_id = {m.message_id: m for m in msgs}
+    bot_people: set[str | None] = {p.person_id for p in ctx.identities.people if p.is_bot} \
+        if ctx.identities else set()
     bots = BotRules.builtin()
 
-    def is_bot(m: dict) -> bool:
+    def is_bot(m: Message) -> bool:
         """A bot's address or name, a bot's Message-ID sent from a person's address, or a
         tool's report (``messages.bot_report``) sent from a person's address."""
-        return (person_of.get(m["from_email"]) in bot_people or m["bot_report"] is not None
-                or bots.is_bot_message(m["message_id"]))
+        return (person_of.get(m.from_email) in bot_people or m.bot_report is not None
+                or bots.is_bot_message(m.message_id))
 
     heads = {
-        m["in_reply_to"] for m in msgs
-        if m["is_patch"] and m["in_reply_to"] in by_id
-        and person_of.get(by_id[m["in_reply_to"]]["from_email"]) == person_of.get(m["from_email"])
+        m.in_reply_to for m in msgs
+        if m.is_patch and m.in_reply_to in by_id
+        and person_of.get(by_id[m.in_reply_to].from_email) == person_of.get(m.from_email)
     }
     post_rows = [m for m in msgs if _is_post(m, by_id, person_of, heads) and not is_bot(m)]
     anchor, series = group_series(posts_from_rows(post_rows, person_of))
@@ -186,7 +188,7 @@ def _compute(
 
     # subsystems: of each post from its files; of a series, the union; without any diff,
     # from the lists it was posted to
-    post_subs = {mid: ctx.sections_for_files(by_id[mid]["files"]) for mid in anchor}
+    post_subs = {mid: ctx.sections_for_files(by_id[mid].files) for mid in anchor}
     series_subs: dict[str, tuple[str, ...]] = {}
     for s in series.values():
         subs: list[str] = []
@@ -215,7 +217,7 @@ def _compute(
         specific: a subsystem maintainer answering a driver patch is a maintainer)."""
         names = set(series_subs[s.series_id])
         for mid in s.message_ids:
-            names.update(ctx.sections_for_files(by_id[mid]["files"], every=True))
+            names.update(ctx.sections_for_files(by_id[mid].files, every=True))
         out: set[str] = set()
         for name in names:
             out |= section_people(name)
@@ -223,11 +225,11 @@ def _compute(
 
     nodes = []
     for m in msgs:
-        refs = m["references"] or []
-        parent = m["in_reply_to"] or (refs[-1] if refs else None)
-        person = person_of.get(m["from_email"]) if m["from_email"] else None
-        nodes.append(Node(m["message_id"], parent, m["date"], person, is_bot(m),
-                          m["message_id"] in anchor, m["applied_notice"]))
+        refs = m.references or ()
+        parent = m.in_reply_to or (refs[-1] if refs else None)
+        person = person_of.get(m.from_email) if m.from_email else None
+        nodes.append(Node(m.message_id, parent, m.date, person, is_bot(m),
+                          m.message_id in anchor, m.applied_notice))
     index = ReplyIndex(nodes)
     review = _review_trailers(ctx, in_region)
     tags = {mid: {kind for _pos, kind, _email, in_reply in rows if in_reply}
@@ -288,8 +290,8 @@ def _compute(
             post_table.append({
                 "message_id": mid, "series_id": s.series_id,
                 "is_cover": mid == s.cover_message_id,
-                "counter": by_id[mid]["patch_counter"], "author_person_id": s.author,
-                "posted_at": by_id[mid]["date"],
+                "counter": by_id[mid].patch_counter, "author_person_id": s.author,
+                "posted_at": by_id[mid].date,
                 "subsystems": list(post_subs[mid] or series_subs[s.series_id]),
                 "first_response_at": pe.first_response_at,
                 "first_response_by": pe.first_response_by,
@@ -304,15 +306,15 @@ def _compute(
                 msg_series.setdefault(r.message_id, s.series_id)
     # subsystems of every message: its own diff, else its series, else its lists
     for m in msgs:
-        mid = m["message_id"]
-        own = ctx.sections_for_files(m["files"])
+        mid = m.message_id
+        own = ctx.sections_for_files(m.files)
         if own:
             msg_subs.extend((mid, x, "files") for x in own)
         elif mid in msg_series:
             msg_subs.extend((mid, x, "series") for x in series_subs[msg_series[mid]])
         elif ctx.matcher is not None:
             seen: list[str] = []
-            for lst in m["lists"] or []:
+            for lst in m.lists or []:
                 seen.extend(x for x in ctx.matcher.sections_for_list(lst) if x not in seen)
             msg_subs.extend((mid, x, "list") for x in seen)
     return series_rows, post_table, msg_series, msg_subs, tag_rows
@@ -343,7 +345,7 @@ def _review_trailers(ctx: Context, in_region: str) -> dict[str, list[tuple]]:
 
 
 def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
-                     by_id: dict[str, dict], trailers: dict[str, list[tuple]]) -> list[dict]:
+                     by_id: dict[str, Message], trailers: dict[str, list[tuple]]) -> list[dict]:
     """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
     a reply goes to the nearest post above the reply (its patch or cover letter, however
     deep the reply); a tag carried in a patch (from someone other than the author) goes
@@ -364,7 +366,7 @@ def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
     for s in series.values():
         for post in s.message_ids:
             if post in s.patch_ids:
-                add(s, post, post, s.author, by_id[post]["date"], True)
+                add(s, post, post, s.author, by_id[post].date, True)
             for n in sorted(index.replies(post), key=lambda n: n.message_id):
                 if not n.is_bot:
                     add(s, post, n.message_id, n.person, n.date, False)
