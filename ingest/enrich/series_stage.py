@@ -29,6 +29,7 @@ from ingest.enrich.review import (
     outcome,
     review_all,
 )
+from ingest.enrich.rows import Columns
 from ingest.enrich.series import (
     Series,
     group_series,
@@ -72,17 +73,17 @@ def series_stage(ctx: Context) -> str:
         n_msgs = len(msgs)
         series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(ctx, msgs, None)
         del msgs  # not needed to write the tables
-        replace_tables(ctx.con, {
-            "series": _table(series_rows, "series", ctx),
-            "posts": _table(post_table, "posts", ctx),
-            "message_subsystems": _subs_table(msg_subs),
-            "review_tags": _table(tag_rows, "review_tags", ctx),
-        })
+        details: dict[str, int] = Counter(series_rows.columns.get("outcome_detail", ()))
+        # one table at a time, each let go once written
+        for name, built in (("series", series_rows), ("posts", post_table),
+                            ("review_tags", tag_rows)):
+            replace_tables(ctx.con, {name: _table(built, name, ctx)})
+        replace_tables(ctx.con, {"message_subsystems": _subs_table(msg_subs)})
+        del msg_subs
         set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                               "series_id": list(msg_series.values())}))
         if ctx.delta is not None:
             ctx.delta.n_recomputed = n_msgs
-        details: dict[str, int] = Counter(r["outcome_detail"] for r in series_rows)
         return _summary(details) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
@@ -94,6 +95,7 @@ def series_stage(ctx: Context) -> str:
             "(SELECT message_id FROM _region_ids)").fetchall()}
         series_rows, post_table, msg_series, msg_subs, tag_rows = _compute(
             ctx, msgs, "_region_ids")
+    new_series = set(series_rows.columns.get("series_id", ()))  # (taken by the writing)
     replace_rows(ctx.con, {
         "series": ("series_id", old_series, _table(series_rows, "series", ctx)),
         "posts": ("message_id", ids, _table(post_table, "posts", ctx)),
@@ -102,12 +104,12 @@ def series_stage(ctx: Context) -> str:
     })
     set_message_series(ctx.con, pa.table({"message_id": list(msg_series),
                                           "series_id": list(msg_series.values())}), scope=ids)
-    refreshed = _refresh_others(ctx, {r["series_id"] for r in series_rows})
+    refreshed = _refresh_others(ctx, new_series)
     # (``cast``: a region is only found when there is a delta)
     cast(Delta, ctx.delta).n_recomputed = len(ids)
     details = dict(ctx.con.execute(
         "SELECT outcome_detail, count(*) FROM series GROUP BY ALL").fetchall())
-    return (f"{_summary(details)}; incremental: recomputed {len(series_rows):,} "
+    return (f"{_summary(details)}; incremental: recomputed {len(new_series):,} "
             f"series in {len(region):,} threads ({len(ids):,} messages), refreshed "
             f"{refreshed:,} others")
 
@@ -128,8 +130,8 @@ def _summary(details: dict[str, int]) -> str:
     return text
 
 
-def _table(rows: list[dict], name: str, ctx: Context) -> pa.Table:
-    return pa.Table.from_pylist(rows) if rows else _empty(name, ctx)
+def _table(rows: Columns, name: str, ctx: Context) -> pa.Table:
+    return rows.take_table() if rows.n else _empty(name, ctx)
 
 
 def _subs_table(msg_subs: list[tuple[str, str, str]]) -> pa.Table:
@@ -156,7 +158,7 @@ def _observed(lists, list_end: dict[str, dt.datetime], last_any: dt.datetime | N
 
 def _compute(
     ctx: Context, msgs: list[Message], region_view: str | None
-) -> tuple[list[dict], list[dict], dict[str, str], list[tuple[str, str, str]], list[dict]]:
+) -> tuple[Columns, Columns, dict[str, str], list[tuple[str, str, str]], Columns]:
     """Series, posts, series of each message, subsystems of each message and review
     tags attached to their posts, from
     ``msgs``: every message, or (``region_view`` names a view of their Message-IDs)
@@ -246,8 +248,8 @@ def _compute(
     list_end, last_any = _list_end(ctx)
     carried, first_carried = _carried_tags(ctx, series, review)
 
-    series_rows: list[dict] = []
-    post_table: list[dict] = []
+    series_rows = Columns()
+    post_table = Columns()
     msg_series: dict[str, str] = {}
     msg_subs: list[tuple[str, str, str]] = []
     tag_rows = _review_tag_rows(ctx, series, index, by_id, review)
@@ -261,46 +263,46 @@ def _compute(
             # a posting that carries one arrives reviewed, so it counts from posted_at
             by, tag = first_carried[s.series_id]
             first_review = (s.posted_at, by, tag, True)
-        series_rows.append({
-            "series_id": s.series_id, "version": s.version, "version_key": s.version_key,
-            "prev_series_id": s.prev_series_id, "next_series_id": s.next_series_id,
-            "resend_of": s.resend_of, "change_id": s.change_id, "subject": s.subject,
-            "author_person_id": s.author, "author_email": s.author_email,
-            "author_org_kind": kind, "author_org": org, "posted_at": s.posted_at,
-            "n_patches": len(s.patch_ids), "patch_total": s.patch_total,
-            "has_cover": s.cover_message_id is not None, "is_rfc": s.is_rfc,
-            "is_resend": s.is_resend, "lists": sorted(s.lists),
-            "subsystems": list(series_subs[s.series_id]),
-            "first_response_at": ev.first_response_at,
-            "first_response_by": ev.first_response_by,
-            "first_maintainer_response_at": ev.first_maintainer_response_at,
-            "first_maintainer_response_by": ev.first_maintainer_response_by,
-            "first_review_at": first_review[0], "first_review_by": first_review[1],
-            "first_review_kind": first_review[2], "first_review_carried": first_review[3],
-            "first_tested_at": ev.first_tested_at,
-            "carried_review_tags": carried.get(s.series_id, 0),
-            "applied_at": ev.applied_at, "applied_by": ev.applied_by,
-            "applied_notice": ev.applied_notice, "n_replies": ev.n_replies,
-            "n_responses": ev.n_responses, "n_bot_replies": ev.n_bot_replies,
-            "outcome": contract_outcome(detail := outcome(s, ev, observed_until)),
-            "outcome_detail": detail, "observed_until": observed_until,
-        })
+        series_rows.add(
+            series_id=s.series_id, version=s.version, version_key=s.version_key,
+            prev_series_id=s.prev_series_id, next_series_id=s.next_series_id,
+            resend_of=s.resend_of, change_id=s.change_id, subject=s.subject,
+            author_person_id=s.author, author_email=s.author_email,
+            author_org_kind=kind, author_org=org, posted_at=s.posted_at,
+            n_patches=len(s.patch_ids), patch_total=s.patch_total,
+            has_cover=s.cover_message_id is not None, is_rfc=s.is_rfc,
+            is_resend=s.is_resend, lists=sorted(s.lists),
+            subsystems=list(series_subs[s.series_id]),
+            first_response_at=ev.first_response_at,
+            first_response_by=ev.first_response_by,
+            first_maintainer_response_at=ev.first_maintainer_response_at,
+            first_maintainer_response_by=ev.first_maintainer_response_by,
+            first_review_at=first_review[0], first_review_by=first_review[1],
+            first_review_kind=first_review[2], first_review_carried=first_review[3],
+            first_tested_at=ev.first_tested_at,
+            carried_review_tags=carried.get(s.series_id, 0),
+            applied_at=ev.applied_at, applied_by=ev.applied_by,
+            applied_notice=ev.applied_notice, n_replies=ev.n_replies,
+            n_responses=ev.n_responses, n_bot_replies=ev.n_bot_replies,
+            outcome=contract_outcome(detail := outcome(s, ev, observed_until)),
+            outcome_detail=detail, observed_until=observed_until,
+        )
         for mid in s.message_ids:
             pe = per_post[mid]
-            post_table.append({
-                "message_id": mid, "series_id": s.series_id,
-                "is_cover": mid == s.cover_message_id,
-                "counter": by_id[mid].patch_counter, "author_person_id": s.author,
-                "posted_at": by_id[mid].date,
-                "subsystems": list(post_subs[mid] or series_subs[s.series_id]),
-                "first_response_at": pe.first_response_at,
-                "first_response_by": pe.first_response_by,
-                "first_maintainer_response_at": pe.first_maintainer_response_at,
-                "first_maintainer_response_by": pe.first_maintainer_response_by,
-                "first_review_at": pe.first_review_at, "first_review_by": pe.first_review_by,
-                "first_tested_at": pe.first_tested_at, "n_responses": pe.n_responses,
-                "observed_until": observed_until,
-            })
+            post_table.add(
+                message_id=mid, series_id=s.series_id,
+                is_cover=mid == s.cover_message_id,
+                counter=by_id[mid].patch_counter, author_person_id=s.author,
+                posted_at=by_id[mid].date,
+                subsystems=list(post_subs[mid] or series_subs[s.series_id]),
+                first_response_at=pe.first_response_at,
+                first_response_by=pe.first_response_by,
+                first_maintainer_response_at=pe.first_maintainer_response_at,
+                first_maintainer_response_by=pe.first_maintainer_response_by,
+                first_review_at=pe.first_review_at, first_review_by=pe.first_review_by,
+                first_tested_at=pe.first_tested_at, n_responses=pe.n_responses,
+                observed_until=observed_until,
+            )
             msg_series[mid] = s.series_id
             for r in index.replies(mid):
                 msg_series.setdefault(r.message_id, s.series_id)
@@ -345,12 +347,12 @@ def _review_trailers(ctx: Context, in_region: str) -> dict[str, list[tuple]]:
 
 
 def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
-                     by_id: dict[str, Message], trailers: dict[str, list[tuple]]) -> list[dict]:
+                     by_id: dict[str, Message], trailers: dict[str, list[tuple]]) -> Columns:
     """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
     a reply goes to the nearest post above the reply (its patch or cover letter, however
     deep the reply); a tag carried in a patch (from someone other than the author) goes
     to that patch. Bots' replies are left out."""
-    rows = []
+    rows = Columns()
 
     def add(s: Series, post: str, mid: str, given_by, given_at, carried: bool) -> None:
         for pos, kind, email, in_reply in trailers.get(mid, ()):
@@ -359,9 +361,9 @@ def _review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
             person = ctx.person(email) if email else None
             if carried and person == s.author:
                 continue
-            rows.append({"series_id": s.series_id, "post_id": post, "message_id": mid,
-                         "position": pos, "kind": kind, "email": email, "person_id": person,
-                         "given_by": given_by, "given_at": given_at, "carried": carried})
+            rows.add(series_id=s.series_id, post_id=post, message_id=mid,
+                         position=pos, kind=kind, email=email, person_id=person,
+                         given_by=given_by, given_at=given_at, carried=carried)
 
     for s in series.values():
         for post in s.message_ids:
