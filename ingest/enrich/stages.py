@@ -330,7 +330,7 @@ def enrich(
     if plan.mode == "incremental":
         delta = Delta(last_run=plan.since_run, n_new=plan.n_new, relisted=plan.relisted)
     done: dict[str, str] = {}
-    with _gc_paused(), working_memory(con), enrichment_transaction(con):
+    with _gc_paused(), working_memory(con, plan.n_messages), enrichment_transaction(con):
         ctx = Context(con, delta=delta)
         for stage in STAGES:
             done[stage.name] = stage.run(ctx)
