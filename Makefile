@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## demo: build the offline sample, ingest and enrich it into data/lorelens.duckdb
+## demo: build the offline sample into data/lorelens.duckdb, then serve the dashboard
 demo: $(STAMP)
 	$(BIN)/lorelens demo
 
-## demo-lore: the same from lore.kernel.org (needs the network): make demo-lore INBOX=linux-watchdog
+## demo-lore: the same for a lore list (needs the network): make demo-lore INBOX=linux-watchdog
 INBOX ?= linux-watchdog
 demo-lore: $(STAMP)
 	$(BIN)/lorelens demo --from-lore https://lore.kernel.org/$(INBOX)

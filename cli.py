@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
 from analytics.render import FORMATS
-from ingest.errors import LorelensError
+from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
@@ -25,16 +30,53 @@ db_option = click.option(
 )
 
 
+lore_url_option = click.option(
+    "--lore-url", default="https://lore.kernel.org", envvar="LORELENS_LORE_URL",
+    show_default=True, show_envvar=True,
+    help="With --from-lore: the public-inbox server the list names are on.",
+)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing container) stops a command as
+    Ctrl-C does, so an ingest rolls back its open batch and records its run as
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+port_option = click.option(
+    "--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+    envvar="LORELENS_PORT", show_envvar=True,
+    help="Serve the dashboard on this port of 127.0.0.1.")
+
+
 class LorelensGroup(click.Group):
     """Turns lorelens' named errors into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_interrupts():
+                return super().invoke(ctx)
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
         except Exception as exc:
+            if full := disk_full(exc, None):  # where no command said which database
+                click.echo(f"lorelens: error: {full}", err=True)
+                ctx.exit(1)
             # DuckDB is imported by the commands that use it, not here: parser worker
             # processes import this module too, and need no database
             duckdb = sys.modules.get("duckdb")
@@ -43,10 +85,11 @@ class LorelensGroup(click.Group):
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             click.echo(f"lorelens: database error: {first}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("lorelens: interrupted (what was committed is kept; run again to "
-                       "resume)", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
+                       err=True)
+            ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 @click.group(cls=LorelensGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,25 +113,38 @@ def main() -> None:
               help="Where remote inboxes are mirrored [default: mirrors/ next to the database].")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), envvar="LORELENS_JOBS",
               help="Parser processes [default: the number of CPUs, at most 4].")
+@click.option("--from-lore", "from_lore", is_flag=True,
+              help="SOURCES are lists on lore (linux-watchdog, or the URL form "
+                   "https://lore.kernel.org/linux-watchdog), mirrored with git.")
+@lore_url_option
 @click.option("--no-enrich", is_flag=True, help="Only load messages; skip enrichment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Report each step (mirroring, enrichment stages) even when not on a "
                    "terminal [default: only on a terminal].")
 def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path | None,
-           jobs: int | None, no_enrich: bool, quiet: bool, verbose: bool) -> None:
+           jobs: int | None, from_lore: bool, lore_url: str, no_enrich: bool, quiet: bool,
+           verbose: bool) -> None:
     """Ingest SOURCES into the database: public-inbox v1 repositories, v2 inbox folders,
-    http(s) inbox URLs (mirrored with git), mbox files (.gz too) or maildirs.
+    mirror folders of many inboxes (<list>/git/N.git, <list>.git, as grokmirror or
+    public-inbox-clone leave them), http(s) inbox URLs (mirrored with git), mbox files
+    (.gz too) or maildirs.
+
+    With --from-lore, SOURCES are lists on lore.kernel.org, each mirrored with git
+    (`lorelens ingest --from-lore linux-watchdog linux-hwmon`).
 
     Idempotent and resumable: a second run reads only what is new, and a run that was
     interrupted continues where its last committed batch ended.
     """
+    if from_lore:
+        from ingest.sources.remote import lore_url as to_url
+
+        sources = tuple(to_url(s, lore_url) for s in sources)
     if (jobs or os.cpu_count() or 1) > 1 and not db.exists():
         # a first ingest (no database yet) is a whole archive, parsed by processes forked
         # from a fork server: start it first, so its imports (~0.6 s) run on the other
         # core while this process imports DuckDB and plans. Not for a later run, which is
-        # mostly a few new mails: the server would cost its imports for nothing, and
-        # hold the command's output open until they are done
+        # mostly a few new mails: the server would cost its imports for nothing
         from ingest.workers import start_server
 
         start_server()
@@ -154,10 +210,12 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.enrich.stages import enrich
     from ingest.load import Store
+    from ingest.load.snapshot import publish
 
     store = Store(db)
     try:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
+        publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
     finally:
         store.close()
 
@@ -232,6 +290,35 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
 
 
 @main.command()
+@db_option
+def upgrade(db: Path) -> None:
+    """Upgrade a database written by an earlier lorelens to this one's schema.
+
+    Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
+    (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
+    """
+    from ingest.errors import DatabaseError
+    from ingest.load import Store, latest_version
+    from ingest.load.migrations import stored_version
+
+    if not db.exists():
+        raise DatabaseError(f"{db}: no such database")
+    from ingest.load import connect
+
+    con = connect(db, read_only=True)
+    try:
+        before = stored_version(con)
+    finally:
+        con.close()
+    store = Store(db)
+    store.close()
+    if before == latest_version():
+        click.echo(f"{db} is already at schema {before}")
+    else:
+        click.echo(f"{db}: schema {before} → {latest_version()}")
+
+
+@main.command()
 @click.argument("name", required=False)
 @db_option
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
@@ -274,6 +361,36 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     _emit(result, fmt, out)
 
 
+@main.command("export-report")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write report.md (or .html) and its charts into.")
+@db_option
+@click.option("--list", "list_", metavar="ADDRESS", help="Only this list.")
+@click.option("--subsystem", metavar="SECTION", help="Only this MAINTAINERS section.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this UTC day on.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this UTC day.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+              show_default=True, help="Markdown or a stand-alone HTML page.")
+@click.option("--front-matter", is_flag=True,
+              help="Start with YAML front matter (title, date) for a static-site blog.")
+def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
+                  since: str | None, until: str | None, fmt: str, front_matter: bool) -> None:
+    """Write a report for one scope to OUT/report.md (or .html): the overview,
+    contribution shares, organisations, review latency (and where to contribute), as
+    tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
+    and a provenance block. Definitions: docs/metrics.md."""
+    from analytics.db import connect_readonly
+    from analytics.writeup import export_report as write
+
+    con = connect_readonly(db)
+    try:
+        path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
+                                "until": until}, fmt=fmt, front_matter=front_matter)
+    finally:
+        con.close()
+    click.echo(f"wrote {path} and its charts")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (its inbox/, v1/, mbox/, maildir/ are replaced).")
@@ -297,24 +414,54 @@ def sample(out: Path, seed: int, scale: int, formats: str, git_tree: bool) -> No
 
 @main.command()
 @db_option
-@click.option("--from-lore", "url", metavar="URL",
-              help="Mirror this inbox with git instead of the offline sample, "
-                   "e.g. https://lore.kernel.org/linux-watchdog (needs the network).")
+@click.option("--from-lore", "url", metavar="LIST",
+              help="Mirror this lore list with git instead of the offline sample, "
+                   "e.g. linux-watchdog or https://lore.kernel.org/linux-watchdog (needs "
+                   "the network).")
+@lore_url_option
 @click.option("--maintainers", "maintainers_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-lore: a kernel MAINTAINERS file for subsystems.")
 @click.option("--scale", type=click.IntRange(100), default=20000, show_default=True,
               help="Messages in the offline sample.")
-def demo(db: Path, url: str | None, maintainers_file: Path | None, scale: int) -> None:
+@click.option("--no-app", is_flag=True, help="Build the database only; do not serve the "
+              "dashboard.")
+@port_option
+def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None,
+         scale: int, no_app: bool, port: int) -> None:
     """The main job: build the offline sample (or mirror an inbox from lore with
-    --from-lore URL), ingest and enrich it into the database, and print a summary.
-
-    The dashboard is not part of lorelens yet; explore the result with `lorelens status`,
-    `lorelens report` and `lorelens sql`.
+    --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
+    on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
     from ingest.demo import run_demo
+    from ingest.errors import RemoteError
+    from ingest.sources.remote import lore_url as to_url
 
-    run_demo(db, url=url, maintainers=maintainers_file, scale=scale,
-             echo=lambda m: click.echo(m))
+    try:
+        run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file,
+                 scale=scale, echo=lambda m: click.echo(m))
+    except RemoteError as exc:
+        raise RemoteError(f"{exc} (offline, `make demo` or `lorelens demo` without "
+                          "--from-lore builds the sample instead)") from exc
+    if not no_app:
+        _serve(db, port)
+
+
+@main.command()
+@db_option
+@port_option
+def app(db: Path, port: int) -> None:
+    """Serve the dashboard for the database on http://127.0.0.1:PORT/ (only on this
+    machine) until Ctrl-C. It reads the newest read snapshot, so an ingest can write the
+    database meanwhile (docs/guide.md, "The dashboard")."""
+    _serve(db, port)
+
+
+def _serve(db: Path, port: int) -> None:
+    from analytics.serve import serve
+
+    status = serve(db, port, echo=lambda m: click.echo(m))
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @main.command()
@@ -342,8 +489,9 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
 @main.command()
 @db_option
 def status(db: Path) -> None:
-    """Show the lists, message counts, date range, the last ingest run and whether the
-    enrichment tables are up to date."""
+    """Show the lists, message counts, date range, series answered, organisation kinds,
+    the last ingest run, whether the enrichment tables are up to date, and the caveats
+    (the figures of `lorelens report overview`)."""
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
@@ -352,15 +500,29 @@ def status(db: Path) -> None:
         s = get_status(con)
     finally:
         con.close()
+    o = s.overview
     click.echo(f"database: {db}")
-    click.echo(f"messages: {s.messages:,} ({s.patches:,} patches, {s.covers:,} cover letters, "
-               f"{s.threads:,} threads)")
-    if s.first and s.last:
-        click.echo(f"dates:    {s.first:%Y-%m-%d %H:%M} – {s.last:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"errors:   {s.errors:,} mails could not be parsed (see table ingest_errors)")
+    click.echo(f"messages: {o['messages']:,} ({o['patches']:,} patches, "
+               f"{o['cover_letters']:,} cover letters, {o['threads']:,} threads)")
+    if o["first_message"] and o["last_message"]:
+        click.echo(f"dates:    {o['first_message']:%Y-%m-%d %H:%M} – "
+                   f"{o['last_message']:%Y-%m-%d %H:%M} UTC")
+    if o["series"]:
+        median = ("not reached" if o["km_median_hours"] is None
+                  else f"{o['km_median_hours']:,.1f} h")
+        click.echo(f"series:   {o['series']:,} ({o['answered_pct']}% answered; median time to "
+                   f"first response {median}, Kaplan–Meier)")
+    if o["people"]:
+        kinds = ", ".join(f"{k} {o[k + '_pct']}%" for k in
+                          ("corporate", "individual", "academic", "unknown"))
+        click.echo(f"people:   {o['people']:,} ({o['authors']:,} sent patches); "
+                   f"patches by kind: {kinds}")
+    click.echo(f"errors:   {o['ingest_errors']:,} mails could not be parsed "
+               "(see table ingest_errors)")
     click.echo("lists:")
-    for name, n, first, last in s.lists:
-        click.echo(f"  {name:<45} {n:>9,}  {first:%Y-%m-%d} – {last:%Y-%m-%d}")
+    for row in o["per_list"]:
+        click.echo(f"  {row['list']:<45} {row['messages']:>9,}  "
+                   f"{row['first']:%Y-%m-%d} – {row['last']:%Y-%m-%d}")
     if s.last_run:
         r = s.last_run
         click.echo(
@@ -371,12 +533,54 @@ def status(db: Path) -> None:
         )
     if s.last_enrichment:
         e = s.last_enrichment
-        state = ("up to date" if not s.not_enriched else
-                 f"{s.not_enriched:,} messages ingested since: run `lorelens enrich`")
+        behind = o["not_enriched"]
+        state = ("up to date" if not behind else
+                 f"{behind:,} messages ingested since: run `lorelens enrich`")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
-    elif s.not_enriched is not None:
+    else:
         click.echo("enriched: never: run `lorelens enrich`")
+    if o["caveats"]:
+        click.echo("caveats:")
+        for c in o["caveats"]:
+            click.echo(f"  - {c}")
+    click.echo("(these figures: `lorelens report overview`; definitions: docs/metrics.md)")
+
+
+@main.command("export-tables")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced if it holds an earlier export; refused if it "
+                   "holds anything else).")
+@db_option
+def export_tables(out: Path, db: Path) -> None:
+    """Export every table of the database as Parquet under --out, for Spark, Trino or
+    DuckDB itself: one folder per table, messages, series, posts and review_tags split
+    by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
+    versions). Written to a temporary folder and renamed when complete (docs/scale.md).
+    """
+    from analytics.db import connect_readonly
+    from analytics.export import export_tables as run
+
+    con = connect_readonly(db, files=True)
+    try:
+        result = run(con, out)
+    finally:
+        con.close()
+    for t in result.tables:
+        click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
+    click.echo(f"exported {len(result.tables)} tables to {result.out}")
+
+
+def _positive_seconds(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    from analytics.db import QueryError, check_timeout
+
+    try:
+        return check_timeout(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+TABLE_ROWS = 10_000  # --format table draws at most this many rows (csv and json: all)
 
 
 @main.command()
@@ -387,21 +591,54 @@ def status(db: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output (every row).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Stop the query after this many seconds.")
+              callback=_positive_seconds,
+              help="Stop after this many seconds: the query and writing its rows.")
 def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float) -> None:
     """Run a read-only SQL QUERY against the database and print the rows.
 
-    The database is opened read-only, without access to other files, and the query is
-    stopped after --timeout seconds. Tables are documented in docs/schema.md.
+    The database is opened read-only, without access to other files, and the command is
+    stopped after --timeout seconds (running the query and writing its rows, which are
+    streamed). --format table draws at most 10,000 rows and says so; the other formats
+    write every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, run_query
+    from analytics.db import connect_readonly, stream_query
+    from analytics.stream import write_stream
 
+    fmt = _format(fmt, out)
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
+    width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
     con = connect_readonly(db)
     try:
-        result = run_query(con, query, timeout=timeout)
+        with stream_query(con, query, timeout=timeout) as stream:
+            if out is None:
+                n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
+                                       table_rows=TABLE_ROWS)
+                sys.stdout.flush()
+            else:
+                n, more = _write_file(stream, fmt, out)
     finally:
         con.close()
-    _emit(result, _format(fmt, out), out)
+    if more:
+        click.echo(f"(only the first {TABLE_ROWS:,} rows are shown: --format csv, json, md "
+                   "or parquet writes them all)")
+    if out is not None:
+        click.echo(f"wrote {n:,} rows to {out}", err=True)
+
+
+def _write_file(stream: Any, fmt: str, out: Path) -> tuple[int, bool]:
+    """Stream into ``out``; a run that fails or is stopped leaves no half-written file."""
+    from analytics.stream import write_stream
+
+    try:
+        with out.open("wb") as f:
+            return write_stream(stream, fmt, f, table_rows=TABLE_ROWS)
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from None
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

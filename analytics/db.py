@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +30,15 @@ class Result:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
 
-def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+def connect_readonly(path: Path | str, *, files: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database read-only and lock it down for user SQL.
 
     No file access outside the database (no read_csv('/etc/passwd'), no COPY, no
-    ATTACH of other files), no extensions loaded, UTC session time zone.
+    ATTACH of other files), no extensions loaded, UTC session time zone. No spill
+    directory either: DuckDB lets a locked-down connection read and write files in its
+    temporary directory (``<db>.tmp/`` beside the database), so a query that does not fit
+    in memory fails with DuckDB's out-of-memory error instead of spilling there.
+    ``files`` allows file access, for lorelens' own exports (never for user SQL).
     """
     path = Path(path)
     if not path.exists():
@@ -40,7 +48,8 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
             str(path),
             read_only=True,
             config={
-                "enable_external_access": False,
+                "enable_external_access": files,
+                "temp_directory": "",
                 "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False,
             },
@@ -53,13 +62,64 @@ def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
     except duckdb.Error as exc:
         raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in the output
-    con.execute("SET lock_configuration = true")
+    # A second connection to the same file in one process (the dashboard has one per
+    # browser session) shares DuckDB's database instance, which the first one locked:
+    # its time zone is then the instance's, set globally below, and nothing can be set
+    if not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in output
+        con.execute("SET GLOBAL lock_configuration = true")
     from ingest.load import check_schema
 
     check_schema(con, path)
     return con
+
+
+def check_timeout(timeout: float) -> float:
+    """A time limit must be a positive number of seconds (not 0, negative, NaN or inf)."""
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+        raise QueryError(f"the time limit must be a positive number of seconds, not {timeout}")
+    return float(timeout)
+
+
+class _Deadline:
+    """Interrupts ``con`` after ``timeout`` seconds; :meth:`check` raises once it has."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, timeout: float | None) -> None:
+        self.timeout = timeout
+        self.expired = threading.Event()
+
+        def stop() -> None:
+            self.expired.set()
+            con.interrupt()
+
+        self._timer = threading.Timer(timeout, stop) if timeout else None
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+
+    def error(self) -> QueryError:
+        return QueryError(f"query stopped after {self.timeout:g}s (raise --timeout)")
+
+    def check(self) -> None:
+        if self.expired.is_set():
+            raise self.error()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _one_statement(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """One statement only: DuckDB would run every statement of a script and show the
+    last result alone, hiding what the others did."""
+    try:
+        n = len(con.extract_statements(sql))
+    except duckdb.Error as exc:
+        raise QueryError(_first_line(exc)) from exc
+    if n != 1:
+        raise QueryError("no SQL statement given" if n == 0 else
+                         f"one statement at a time, please ({n} given)")
 
 
 def run_query(
@@ -70,41 +130,93 @@ def run_query(
     timeout: float | None = 30.0,
     max_rows: int | None = None,
 ) -> Result:
-    """Run one query; stop it after ``timeout`` seconds with a clear error.
+    """Run one query; stop it after ``timeout`` seconds with a clear error."""
+    with stream_query(con, sql, params, timeout=timeout) as stream:
+        if max_rows:
+            rows = stream.fetch(max_rows)
+        else:
+            rows = [r for chunk in stream.chunks() for r in chunk]
+        return Result(stream.columns, rows)
 
-    One statement only: DuckDB would run every statement of a script and show the last
-    result alone, hiding what the others did.
+
+@dataclass
+class Stream:
+    """The rows of a running query, fetched chunk by chunk under its time limit."""
+
+    columns: list[str]
+    _cur: duckdb.DuckDBPyConnection | None
+    _deadline: _Deadline
+
+    def chunks(self, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows in chunks; the time limit also covers what the caller does with
+        each chunk (formatting, writing), checked before the next one is fetched."""
+        while self._cur is not None:
+            chunk = self.fetch(size)
+            if not chunk:
+                return
+            yield chunk
+
+    def fetch(self, n: int) -> list[tuple[Any, ...]]:
+        if self._cur is None:
+            return []
+        self._deadline.check()
+        try:
+            rows = self._cur.fetchmany(n)
+        except duckdb.Error as exc:
+            if self._deadline.expired.is_set():
+                raise self._deadline.error() from exc
+            raise QueryError(_first_line(exc)) from exc
+        self._deadline.check()
+        return [tuple(_plain(v) for v in r) for r in rows]
+
+    def arrow_batches(self, size: int = 100_000) -> Iterator[Any]:
+        """The rows as Arrow record batches (for CSV/Parquet downloads), same limit."""
+        if self._cur is None:
+            return
+        try:
+            with warnings.catch_warnings():
+                # DuckDB notes that a DB-API result is copied into Arrow: fine here
+                warnings.simplefilter("ignore", UserWarning)
+                reader: Any = self._cur.to_arrow_reader(size)
+            for batch in reader:
+                self._deadline.check()
+                yield batch
+        except duckdb.Error as exc:
+            if self._deadline.expired.is_set():
+                raise self._deadline.error() from exc
+            raise QueryError(_first_line(exc)) from exc
+        self._deadline.check()
+
+
+@contextmanager
+def stream_query(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any] | list[Any] | None = None,
+    *,
+    timeout: float | None = 30.0,
+) -> Iterator[Stream]:
+    """Start one query and hand over its rows as a :class:`Stream`.
+
+    The time limit runs from the start of the query to the end of the ``with`` block:
+    it bounds the whole command (the query, fetching and the caller's output), not
+    DuckDB's execution alone, so a fast query with ten million rows is stopped too.
     """
+    if timeout is not None:
+        check_timeout(timeout)
+    _one_statement(con, sql)
+    deadline = _Deadline(con, timeout)
     try:
-        n = len(con.extract_statements(sql))
-    except duckdb.Error as exc:
-        raise QueryError(_first_line(exc)) from exc
-    if n != 1:
-        raise QueryError("no SQL statement given" if n == 0 else
-                         f"one statement at a time, please ({n} given)")
-    timer = None
-    timed_out = threading.Event()
-    if timeout:
-        def stop() -> None:
-            timed_out.set()
-            con.interrupt()
-
-        timer = threading.Timer(timeout, stop)
-        timer.start()
-    try:
-        cur = con.execute(sql, params) if params else con.execute(sql)
-        if cur.description is None:
-            return Result([], [])
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchmany(max_rows) if max_rows else cur.fetchall()
-        return Result(columns, [tuple(_plain(v) for v in r) for r in rows])
-    except duckdb.Error as exc:
-        if timed_out.is_set():
-            raise QueryError(f"query stopped after {timeout:g}s (raise --timeout)") from exc
-        raise QueryError(_first_line(exc)) from exc
+        try:
+            cur = con.execute(sql, params) if params else con.execute(sql)
+        except duckdb.Error as exc:
+            if deadline.expired.is_set():
+                raise deadline.error() from exc
+            raise QueryError(_first_line(exc)) from exc
+        columns = [d[0] for d in cur.description] if cur.description else []
+        yield Stream(columns, cur if cur.description else None, deadline)
     finally:
-        if timer is not None:
-            timer.cancel()
+        deadline.cancel()
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,8 +1,8 @@
-"""What is in a database: the numbers behind ``lorelens status``."""
+"""What is in a database: the numbers behind ``lorelens status`` (from the ``overview``
+report) and where a stored mail's copies are."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,58 +11,35 @@ import duckdb
 
 @dataclass(frozen=True)
 class Status:
-    messages: int
-    patches: int
-    covers: int
-    threads: int
-    first: dt.datetime | None
-    last: dt.datetime | None
-    errors: int
-    lists: list[tuple[str, int, dt.datetime, dt.datetime]]
+    # the row of the `overview` report for the whole database (docs/metrics.md, "Overview")
+    overview: dict[str, Any]
+    # the latest ingest run (ingest_runs) and enrichment (enrich_runs), as logged
     last_run: dict[str, Any] | None
-    # the latest enrichment (enrich_runs), and how many messages came after it
-    last_enrichment: dict[str, Any] | None = None
-    not_enriched: int | None = None
+    last_enrichment: dict[str, Any] | None
 
 
 def status(con: duckdb.DuckDBPyConnection) -> Status:
-    messages, patches, covers, threads, first, last = con.execute(
-        "SELECT count(*), count(*) FILTER (is_patch), count(*) FILTER (is_cover), "
-        "count(DISTINCT thread_id), min(date), max(date) FROM messages"
-    ).fetchall()[0]
-    errors = con.execute("SELECT count(*) FROM ingest_errors").fetchall()[0][0]
-    lists = con.execute(
-        "SELECT l, count(*), min(date), max(date) FROM "
-        "(SELECT unnest(lists) AS l, date FROM messages) GROUP BY l ORDER BY count(*) DESC"
-    ).fetchall()
-    cur = con.execute(
-        "SELECT run_id, started_at, status, n_read, n_new, n_cross_posted, n_duplicate, n_failed, "
-        "seconds "
-        "FROM ingest_runs ORDER BY run_id DESC LIMIT 1"
-    )
-    rows = cur.fetchall()
-    row = rows[0] if rows else None
-    last_run = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
-    enrichment, behind = _enrichment(con)
-    return Status(messages, patches, covers, threads, first, last, errors, lists, last_run,
-                  enrichment, behind)
+    """What ``lorelens status`` prints: the figures of the ``overview`` report, and the
+    log rows of the latest ingest and enrichment runs."""
+    from analytics.reports import run_report
+
+    (overview,) = run_report(con, "overview").records()
+    last_run = _latest(con, "SELECT run_id, started_at, status, n_read, n_new, "
+                            "n_cross_posted, n_duplicate, n_failed, seconds "
+                            "FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
+    if last_run and last_run["status"] == "running":
+        # a writer holds the file locked while it runs, so this read-only connection could
+        # not be open: the run ended without recording it (killed, or a full disk)
+        last_run["status"] = "interrupted"
+    return Status(overview, last_run,
+                  _latest(con, "SELECT enrich_id, finished_at, mode, reason, last_run, seconds "
+                               "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1"))
 
 
-def _enrichment(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, int | None]:
-    """The latest ``enrich_runs`` row and the messages ingested after it (None, None for a
-    database written before enrichment runs were recorded)."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables "
-                       "WHERE table_name = 'enrich_runs'").fetchall()[0][0]:
-        return None, None
-    cur = con.execute("SELECT enrich_id, finished_at, mode, reason, last_run, seconds "
-                      "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1")
+def _latest(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any] | None:
+    cur = con.execute(sql)
     rows = cur.fetchall()
-    if not rows:
-        return None, con.execute("SELECT count(*) FROM messages").fetchall()[0][0]
-    run = dict(zip([d[0] for d in cur.description], rows[0], strict=True))
-    behind = con.execute("SELECT count(*) FROM messages WHERE first_seen_run > ?",
-                         [run["last_run"]]).fetchall()[0][0]
-    return run, behind
+    return dict(zip([d[0] for d in cur.description], rows[0], strict=True)) if rows else None
 
 
 def stored_copies(con: duckdb.DuckDBPyConnection, message_id: str) -> list[tuple]:

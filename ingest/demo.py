@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.enrich.inputs import set_maintainers, set_org_inputs
 from ingest.enrich.stages import run_stages
-from ingest.load import Store
+from ingest.load import Store, snapshot
 from ingest.pipeline import ingest
 
 SEED = 42
@@ -43,13 +43,13 @@ def run_demo(
 ) -> None:
     mirrors = db.parent / "mirrors"
     if url:
-        summary = ingest([url], db, mirrors=mirrors, log=echo)
+        summary = ingest([url], db, mirrors=mirrors, log=echo, publish=False)
         maint, maps = maintainers, []
     else:
         out = db.parent / "sample"
         _sample(out, scale, echo)
         inboxes = sorted(str(p) for p in (out / "inbox").iterdir() if p.is_dir())
-        summary = ingest(inboxes, db, mirrors=mirrors, log=echo)
+        summary = ingest(inboxes, db, mirrors=mirrors, log=echo, publish=False)
         maint, maps = out / "MAINTAINERS", [out / "domain-map"]
     echo(summary.line())
     store = Store(db)
@@ -60,6 +60,7 @@ def run_demo(
         if maps:
             set_org_inputs(store.con, domain_maps=maps)
         run_stages(store.con, echo)
+        snapshot.publish(store.con, db)
     finally:
         store.close()
     # the command as the user can type it: on PATH, or the script that is running

@@ -37,10 +37,19 @@ _FULL_PARSER = email.parser.BytesParser(policy=policy.compat32)
 # "Change-Id: I0123…" lines in commit messages are something else
 _CHANGE_ID = re.compile(r"^change-id: (\d{8}-\S+)\s*$", re.M)
 _ENCODED_WORD = "=?"
-_ADDR_SPEC = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+[A-Za-z0-9]")
+# the runs of text between the separators of an address list (see _addr_specs)
+_ADDR_RUN = re.compile(r"[^\s<>,;:\"()\[\]]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SPACES = re.compile(r"\s+")
 _CHARSET = re.compile(r'charset\s*=\s*"?([\w.:-]+)', re.I)
+# The longest value of a one-line header field (From, Subject, Message-ID, …) that is
+# parsed; a mail with a longer one is recorded in ingest_errors. Real ones have under 300
+# characters; b4's subject patterns and the email package's address parser slow down
+# more than linearly past a few thousand (docs/guide.md, "Limits on hostile mail").
+MAX_FIELD = 2048
+_LIMITED = ("message-id", "date", "from", "x-original-from", "subject", "in-reply-to",
+            "list-id", "content-type", "content-transfer-encoding")
 _BODY_HINTS = (
     b"-by:", b"diff --git", b"\n+++ ", b"change-id:",
     b"pplied", b"ueued", b"icked up", b"ushed", b"erged",
@@ -151,7 +160,11 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 
 def html_text(markup: str) -> str:
     """The text of an HTML part: line breaks kept, tags dropped, entities decoded."""
-    return html_unescape(_HTML_TAG.sub("", _HTML_BREAK.sub("\n", markup)))
+    text = _HTML_BREAK.sub("\n", markup)
+    # no tag can start after the last ">": leaving that tail out of the substitution keeps
+    # ``<[^>]+>`` from scanning to the end of the text from every "<" in it
+    cut = text.rfind(">") + 1
+    return html_unescape(_HTML_TAG.sub("", text[:cut]) + text[cut:])
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -170,11 +183,32 @@ def _addresses(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     out: list[str] = []
-    for addr in _ADDR_SPEC.findall(value):
+    for addr in addr_specs(value):
         email_ = normalise(addr).email
         if email_ and email_ not in out:
             out.append(email_)
     return tuple(out)
+
+
+def addr_specs(value: str) -> list[str]:
+    """The addr-specs of an address list, in linear time.
+
+    ``re.findall(r"[^\\s<>,;:\"()\\[\\]]+@[^\\s<>,;:\"()\\[\\]]+[A-Za-z0-9]", value)``
+    gives the same, but backtracks quadratically on a long run without an ``@``. Every
+    match lies in one run of text between separators and starts where it starts: it
+    ends at the run's last ASCII letter or digit, when an ``@`` stands after the run's
+    first character and two or more characters before that end.
+    """
+    out = []
+    for run in _ADDR_RUN.findall(value):
+        if "@" not in run:
+            continue
+        end = len(run) - 1
+        while end >= 0 and not _ALNUM.match(run, end):
+            end -= 1
+        if end >= 3 and run.find("@", 1, end - 1) != -1:
+            out.append(run[: end + 1])
+    return out
 
 
 def parse_mail(raw: RawMail) -> ParsedMessage | ParseFailure:
@@ -193,6 +227,12 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     headers = split_headers(head)
     if not headers and not has_fields(head):
         return ParseFailure(raw.location, "no mail headers found", len(raw.data))
+    for name in _LIMITED:
+        if len(headers.get(name, "")) > MAX_FIELD:
+            return ParseFailure(
+                raw.location,
+                f"header {name} has {len(headers[name]):,} characters, over the limit of "
+                f"{MAX_FIELD:,} (docs/guide.md)", len(raw.data))
     chash = _content_hash(headers, body)
 
     msgid = first_msgid(header_text(headers.get("message-id")))
@@ -229,7 +269,10 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     subject = header_text(headers.get("subject"))
     subj = parse_subject(subject)
     in_reply_to = first_msgid(header_text(headers.get("in-reply-to")))
-    references = all_msgids(header_text(headers.get("references")))
+    # a long References (a deep thread) is read as written: its encoded words, if any,
+    # are not decoded, which would take quadratic time
+    refs = headers.get("references")
+    references = all_msgids(header_text(refs) if refs and len(refs) <= MAX_FIELD else refs)
     # Patches of a series carry In-Reply-To (their cover letter) but are not replies;
     # a mail without "Re:" and without a PATCH tag that answers another one is.
     is_reply = subj.reply or (in_reply_to is not None and not subj.patch)

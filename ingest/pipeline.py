@@ -13,14 +13,16 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+import duckdb
+
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
-from ingest.errors import WorkerError
-from ingest.load import BatchCounts, Store
+from ingest.errors import WorkerError, disk_full
+from ingest.load import BatchCounts, Store, snapshot
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
-from ingest.workers import start_server
+from ingest.workers import WorkerPool
 
 T = TypeVar("T")
 BATCH = 1000
@@ -66,9 +68,10 @@ class Parser:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
+        self._workers: WorkerPool | None = None
         if jobs > 1:
-            ctx = start_server()  # already running when the command started it
-            self.pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+            self._workers = WorkerPool(jobs)
+            self.pool = self._workers.executor
             # start the workers now (they import b4 and friends) while git lists commits
             self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
 
@@ -107,8 +110,21 @@ class Parser:
                 "is kept: run again to resume (-j 1 parses in this process)") from exc
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        if self._workers is not None:
+            self._workers.close()
+
+
+def _finish(store: Store, run_id: int, summary: RunSummary) -> None:
+    """Record how the run ended. When it failed because DuckDB invalidated the database
+    (a full disk while it checkpointed), nothing more can be written: the run's row then
+    stays 'running', which `lorelens status` and the next ingest show as interrupted (no
+    run can still be writing once the file opens), and the error that ended the run is
+    the one reported, not this one."""
+    try:
+        store.finish_run(run_id, summary.counts, summary.seconds, summary.status)
+    except duckdb.Error:
+        if summary.status == "ok":
+            raise
 
 
 def ingest(
@@ -122,8 +138,15 @@ def ingest(
     batch_size: int = BATCH,
     jobs: int | None = None,
     after_load: Callable[[Store, BatchCounts], object] | None = None,  # result ignored
+    publish: bool = True,
 ) -> RunSummary:
-    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch."""
+    """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
+
+    A mirror folder among ``specs`` stands for every inbox in it (``sources.expand``).
+    When it succeeds (and ``publish``), the result is published as a read snapshot
+    (:mod:`ingest.load.snapshot`).
+    """
+    specs = sources.expand(specs, label, log)
     keys = [sources.source_key(s) for s in specs]
     for spec in specs:
         sources.detect(spec)  # fail fast, before anything is written
@@ -170,12 +193,16 @@ def ingest(
         except KeyboardInterrupt:
             summary.status = "interrupted"
             raise
-        except BaseException:
+        except BaseException as exc:
             summary.status = "failed"
+            if full := disk_full(exc, db):
+                raise full from exc
             raise
         finally:
             summary.seconds = time.perf_counter() - started
-            store.finish_run(run_id, summary.counts, summary.seconds, summary.status)
+            _finish(store, run_id, summary)
+        if publish:
+            snapshot.publish(store.con, db)
         return summary
     finally:
         if parser is not None:

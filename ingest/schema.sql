@@ -1,10 +1,19 @@
--- lorelens database schema: the single source of truth.
+-- lorelens database schema: the single source of truth for a new database.
 -- Every column is documented in docs/schema.md; keep the two in step.
--- Statements are idempotent (IF NOT EXISTS) so opening an existing database is safe.
+-- A database written by an earlier release is brought to this shape by the numbered
+-- migrations in ingest/migrations/ (docs/schema.md, "Schema versions"): a change here
+-- comes with a migration that makes the same change, and a test compares the two.
 
 CREATE TABLE IF NOT EXISTS schema_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
+);
+
+-- The migrations an older database was upgraded by (a new database has none).
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,         -- the schema version it brought the database to
+    name        VARCHAR NOT NULL,            -- its file, ingest/migrations/NNNN_name.sql
+    applied_at  TIMESTAMPTZ NOT NULL
 );
 
 -- One row per distinct Message-ID (a cross-posted mail is one row with several lists).
@@ -301,16 +310,25 @@ CREATE TABLE IF NOT EXISTS enrich_runs (
     seconds         DOUBLE NOT NULL
 );
 
--- Columns changed after schema 1 was first written: a database from before gets them
--- on its next write, and the enrichment version bump refills them in a whole run.
-ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_detail VARCHAR;
-ALTER TABLE series ALTER COLUMN outcome DROP NOT NULL;
-ALTER TABLE series ADD COLUMN IF NOT EXISTS first_review_carried BOOLEAN;
-ALTER TABLE messages ADD COLUMN IF NOT EXISTS bot_report VARCHAR;
-
 -- git patch-id of each posted diff (git patch-id --stable over the mail's diff), computed
 -- once per message and only when a kernel tree is set; NULL where the mail gave none.
 CREATE TABLE IF NOT EXISTS patch_ids (
     message_id  VARCHAR PRIMARY KEY,
     patch_id    VARCHAR
+);
+
+-- When each file last changed in the kernel git tree (`lorelens enrich --kernel-git`) and
+-- its MAINTAINERS sections: every path of the tree's history or of a posted patch.
+CREATE TABLE IF NOT EXISTS file_activity (
+    path            VARCHAR PRIMARY KEY,
+    subsystems      VARCHAR[],                -- most specific MAINTAINERS sections of the path
+    last_commit_at  TIMESTAMPTZ,              -- committer date of the latest commit touching it
+    commits         INTEGER                   -- non-merge commits touching it
+);
+
+-- The kernel tree file_activity was read from, and the HEAD it was read up to.
+CREATE TABLE IF NOT EXISTS file_activity_source (
+    repo        VARCHAR NOT NULL,
+    head        VARCHAR NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
 );

@@ -233,6 +233,7 @@ class PublicInbox:
     name: str
     port: int
     address: str = "test@example.com"
+    folder: str = "inbox"  # the inbox's folder under root
 
     @property
     def env(self) -> dict[str, str]:
@@ -240,7 +241,7 @@ class PublicInbox:
 
     @property
     def path(self) -> Path:
-        return self.root / "inbox"
+        return self.root / self.folder
 
     @property
     def url(self) -> str:
@@ -283,19 +284,20 @@ def wait_for_port(port: int, timeout: float = 20.0) -> bool:
     return False
 
 
-@pytest.fixture
-def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
-    """The inbox served by public-inbox-httpd on 127.0.0.1 (stopped by its pid after)."""
-    log = (public_inbox.root / "httpd.log").open("wb")
+@contextlib.contextmanager
+def serving(inbox: PublicInbox) -> Iterator[PublicInbox]:
+    """public-inbox-httpd on 127.0.0.1 serving every inbox of ``inbox``'s configuration
+    (stopped by its pid after)."""
+    log = (inbox.root / "httpd.log").open("wb")
     proc = subprocess.Popen(
-        ["public-inbox-httpd", "-l", f"http://127.0.0.1:{public_inbox.port}"],
-        env=public_inbox.env, stdout=log, stderr=subprocess.STDOUT,
+        ["public-inbox-httpd", "-l", f"http://127.0.0.1:{inbox.port}"],
+        env=inbox.env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        if not wait_for_port(public_inbox.port):
-            pytest.fail(f"public-inbox-httpd did not listen on {public_inbox.port}: "
-                        f"{(public_inbox.root / 'httpd.log').read_text()}")
-        yield public_inbox
+        if not wait_for_port(inbox.port):
+            pytest.fail(f"public-inbox-httpd did not listen on {inbox.port}: "
+                        f"{(inbox.root / 'httpd.log').read_text()}")
+        yield inbox
     finally:
         proc.terminate()
         try:
@@ -304,6 +306,13 @@ def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def served_inbox(public_inbox: PublicInbox) -> Iterator[PublicInbox]:
+    """The inbox served by public-inbox-httpd on 127.0.0.1."""
+    with serving(public_inbox) as inbox:
+        yield inbox
 
 
 # -- the database -----------------------------------------------------------------------
@@ -420,3 +429,16 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
     Store(path).close()
     return path
+
+
+@pytest.fixture(scope="session")
+def tree_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample with its kernel-like git tree (docs/corpus.md, kernel.git), ingested
+    but not enriched: the tests enrich copies of it with and without the tree."""
+    require_tool("git")
+    from corpus.api import write_sample
+
+    out = tmp_path_factory.mktemp("tree-sample")
+    write_sample(out, seed=7, scale=400, formats=("v2",), git_tree=True)
+    run_ingest(sorted((out / "inbox").iterdir()), out / "t.duckdb", mirrors=out / "mirrors")
+    return out

@@ -241,6 +241,19 @@ def test_status_says_whether_enrichment_is_up_to_date(tmp_path: Path) -> None:
     assert f"; {new:,} messages ingested since: run `lorelens enrich`" in out
 
 
+def test_status_shows_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
+    """A run whose process died before recording its end (kill -9, or DuckDB refusing
+    every write after a full disk) is not "running": no writer can hold the file while
+    `lorelens status` has it open."""
+    from ingest.load import Store
+
+    db = tmp_path / "t.duckdb"
+    store = Store(db)
+    store.start_run(["somewhere"], "test")
+    store.close()
+    assert "last run: #1 interrupted at" in invoke("status", "--db", str(db)).stdout
+
+
 def test_status_on_missing_database(tmp_path: Path) -> None:
     one_clear_line(invoke("status", "--db", str(tmp_path / "nope.duckdb")))
 
@@ -323,7 +336,7 @@ def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -
     sample (read from the head of its truth.json alone), and a truth.json that is not
     one of ours is written anew."""
     db = tmp_path / "data" / "lorelens.duckdb"
-    first = invoke("demo", "--db", str(db), "--scale", "400")
+    first = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert first.exit_code == 0, first.output
     assert "writing a sample of about 400 messages" in first.output
     truth = json.loads((tmp_path / "data" / "sample" / "truth.json").read_text())
@@ -333,13 +346,13 @@ def test_demo_builds_the_sample_database_and_reuses_the_sample(tmp_path: Path) -
     status = invoke("status", "--db", str(db))
     assert "up to date" in status.output, status.output
 
-    again = invoke("demo", "--db", str(db), "--scale", "400")
+    again = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert again.exit_code == 0, again.output
     assert "using the sample in" in again.output
     assert "writing a sample" not in again.output
 
     (tmp_path / "data" / "sample" / "truth.json").write_text("{}\n")
-    third = invoke("demo", "--db", str(db), "--scale", "400")
+    third = invoke("demo", "--db", str(db), "--scale", "400", "--no-app")
     assert third.exit_code == 0, third.output
     assert "writing a sample of about 400 messages" in third.output
 

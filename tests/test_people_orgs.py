@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from analytics.db import connect_readonly
+from analytics.reports import run_report
 from ingest.addresses import normalise
-from ingest.enrich.coverage import message_coverage, people_coverage
 from ingest.enrich.domainmap import (
     DomainList,
     DomainMap,
@@ -19,6 +20,7 @@ from ingest.enrich.domainmap import (
     EntryKind,
     parse_domain_map,
 )
+from ingest.enrich.inputs import set_org_inputs
 from ingest.enrich.orgs import (
     Affiliation,
     BuiltinLists,
@@ -37,8 +39,10 @@ from ingest.enrich.people import (
     parse_mailmap,
     resolve_identities,
 )
+from ingest.enrich.stages import enrich
 from ingest.errors import ConfigError
-from tests.conftest import shared_root
+from ingest.load import Store
+from tests.conftest import make_mail, run_ingest, shared_root, write_mbox
 
 SHARED_GITDM = shared_root() / "data" / "gitdm"
 
@@ -530,22 +534,58 @@ def test_affiliations_have_periods(lists):
             assert d is None or d.tzinfo is not None
 
 
-def test_coverage_helpers(lists):
-    stats = [
-        stat("Alice Smith", "alice@corp.example"),
-        stat("Erin Wu", "erin@kernel.org"),
-        stat("kernel test robot", "lkp@intel.com"),
+PATCH_BODY = """Make it work.
+
+Signed-off-by: Alice Smith <alice@corp.example>
+---
+ drivers/x.c | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/drivers/x.c b/drivers/x.c
+--- a/drivers/x.c
++++ b/drivers/x.c
+@@ -1 +1,2 @@
+ a
++b
+"""
+
+
+def test_org_coverage_report(tmp_path: Path) -> None:
+    """The `org_coverage` report (analytics/reports/org_coverage.sql; the figures
+    `lorelens orgs` prints): known shares of messages, patch authors and reviewers,
+    bots left out. Alice's company is in the domain map; Erin writes only from
+    kernel.org, a community domain (unknown); the kernel test robot is a bot."""
+    alice, erin = "Alice Smith <alice@corp.example>", "Erin Wu <erin@kernel.org>"
+    mails = [
+        make_mail(1, sender=alice, subject="[PATCH] x: make it work", body=PATCH_BODY),
+        make_mail(2, sender=erin, subject="Re: [PATCH] x: make it work",
+                  extra="In-Reply-To: <mail-1@example.com>",
+                  body="Looks right.\n\nReviewed-by: Erin Wu <erin@kernel.org>\n"),
+        make_mail(3, sender=alice, subject="Re: [PATCH] x: make it work",
+                  extra="In-Reply-To: <mail-2@example.com>", body="Thanks.\n"),
+        make_mail(4, sender=alice, subject="a question"),
+        make_mail(5, sender="kernel test robot <lkp@intel.com>",
+                  subject="Re: [PATCH] x: make it work",
+                  extra="In-Reply-To: <mail-1@example.com>", body="Build passed.\n"),
     ]
-    r = resolver(lists, stats=stats, identities=resolve_identities(stats))
-    when = day("2020-06-01")
-    msgs = [("alice@corp.example", when)] * 3 + [("erin@kernel.org", when), ("lkp@intel.com", when)]
-    cov = message_coverage(r, msgs)
-    assert (cov.total, cov.known, cov.bots) == (4, 3, 1)
-    assert cov.share == 0.75
-    assert dict(cov.by_kind) == {"corporate": 3, "unknown": 1}
-    people = people_coverage(r, msgs)
-    assert (people.total, people.known) == (2, 1)
-    assert message_coverage(r, msgs, exclude_bots=False).total == 5
+    db = tmp_path / "t.duckdb"
+    run_ingest([write_mbox(tmp_path / "list.mbox", mails)], db)
+    domain_map = tmp_path / "domain-map"
+    domain_map.write_text("corp.example\tCorp Inc\n")
+    store = Store(db)
+    try:
+        set_org_inputs(store.con, domain_maps=[domain_map])
+        enrich(store.con)
+    finally:
+        store.close()
+    con = connect_readonly(db)
+    try:
+        got = {r["population"]: (r["total"], r["known"], r["known_pct"])
+               for r in run_report(con, "org_coverage").records()}
+    finally:
+        con.close()
+    assert got == {"messages": (4, 3, 75.0), "patch authors": (1, 1, 100.0),
+                   "reviewers": (1, 0, 0.0)}
 
 
 def test_identities_do_not_depend_on_string_hashing():

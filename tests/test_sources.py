@@ -15,7 +15,7 @@ import pytest
 from ingest import sources
 from ingest.errors import SourceError
 from ingest.model import Deletion, RawMail, SourceKind
-from ingest.sources.gitstream import iter_commits, read_objects
+from ingest.sources.gitstream import commit_range, head_ref, iter_commits, read_objects
 from tests.conftest import (
     Entry,
     add_commits,
@@ -110,6 +110,15 @@ def test_v1_incremental_from_the_last_commit(tmp_path: Path) -> None:
     units, items = read_all(spec, {0: cast(str, markers[-1])})  # a git source's marker
     assert [i.data for i in items] == MAILS[4:7]
     assert not units[0].rescan
+
+
+def test_an_epoch_with_nothing_new_is_an_empty_range(tmp_path: Path) -> None:
+    repo = write_v1(tmp_path / "l.git", MAILS[:2])
+    head = head_ref(repo)
+    assert head is not None
+    assert commit_range(repo, head) == ([], False)  # no git process to check or count
+    units, items = read_all(repo, {0: head})
+    assert (units[0].total, units[0].rescan, items) == (0, False, [])
 
 
 def test_v1_gone_marker_means_rescan(tmp_path: Path) -> None:

@@ -195,3 +195,23 @@ def test_bot_report_only_opens_a_reply():
     assert bot_report(f"\n{report}\n") == report
     assert bot_report(f"Looks fine to me.\n\n{report}\n") is None  # a person, quoting it
     assert bot_report("Thanks, applied.\n") is None
+
+
+def test_b4_is_pinned_to_the_minor_version_tested() -> None:
+    """``ingest/trailers.py`` rebuilds ``LoreTrailer`` objects from their attributes and
+    follows ``find_trailers`` rule for rule, so a new b4 minor version may change what it
+    must copy: pyproject.toml allows only the minor version installed and tested here."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    (b4,) = [Requirement(r) for r in project["project"]["dependencies"]
+             if Requirement(r).name == "b4"]
+    installed = Version(version("b4"))
+    assert installed in b4.specifier
+    minor = Version(f"{installed.major}.{installed.minor}")
+    next_minor = Version(f"{installed.major}.{installed.minor + 1}")
+    assert minor in b4.specifier and next_minor not in b4.specifier, str(b4.specifier)

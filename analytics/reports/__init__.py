@@ -8,6 +8,7 @@ by running the file, with the parameters shown, in the SQL console (docs/metrics
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -36,8 +37,8 @@ class Report:
 
     @property
     def sql(self) -> str:
-        stem = self.file or self.name
-        return resources.files("analytics.reports").joinpath(f"{stem}.sql").read_text()
+        """The report's SQL, with its shared parts (``-- @include NAME``) written out."""
+        return _expand(_read(self.file or self.name))
 
     def bind(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The typed values of all its parameters (defaults filled in); one clear
@@ -45,10 +46,25 @@ class Report:
         return bind(self.params, given, self.name)
 
 
+_INCLUDE = re.compile(r"^-- @include ([a-z_]+)\n", re.MULTILINE)
+
+
+def _read(stem: str) -> str:
+    return resources.files("analytics.reports").joinpath(f"{stem}.sql").read_text()
+
+
+def _expand(sql: str) -> str:
+    """Replace each ``-- @include NAME`` line by the file ``_NAME.sql``: definitions
+    several reports share (the newcomer rule, the Kaplan–Meier estimator) are written
+    once, and the SQL a report prints (``lorelens report NAME --sql``) runs as it is."""
+    return _INCLUDE.sub(lambda m: _read(f"_{m.group(1)}"), sql)
+
+
 def _registry() -> dict[str, Report]:
     from analytics.reports.catalog import CATALOG
+    from analytics.reports.explore import EXPLORE
 
-    return {r.name: r for r in CATALOG}
+    return {r.name: r for r in (*CATALOG, *EXPLORE)}
 
 
 REPORTS: dict[str, Report] = _registry()

@@ -25,6 +25,7 @@ Kind = Literal["text", "date", "int", "choice"]
 
 ORG_KINDS = ("corporate", "individual", "academic", "unknown")
 PERIODS = ("all", "year", "quarter", "month")
+COUNTED = ("patches", "series", "messages", "authors", "reviews")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ PERIOD = Param("period", "choice", "one row group per period of the posting date
                default="all", choices=PERIODS)
 MIN_N = Param("min_n", "int", "rows with fewer cases than this are not ranked or estimated",
               default=10, minimum=1)
+BY = Param("by", "choice", "what is counted: patches, series (postings), messages, authors "
+           "(people who posted a patch) or reviews (Reviewed-by / Acked-by given in replies)",
+           default="patches", choices=COUNTED)
 SCOPE = (LIST, SUBSYSTEM, SINCE, UNTIL)
 
 

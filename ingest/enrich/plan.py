@@ -23,7 +23,7 @@ from ingest.sources.kernel_tree import check_repo
 
 #: Bump when what a stage computes changes: databases enriched by an older version are
 #: then recomputed whole once instead of being updated incrementally.
-ENRICH_VERSION = "9"
+ENRICH_VERSION = "10"
 
 
 @dataclass(frozen=True)

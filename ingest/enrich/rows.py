@@ -46,25 +46,3 @@ def column_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
-
-class Columns:
-    """Rows gathered column by column (a list per column, not a dict per row: an
-    enrichment's output rows are its second largest holding, bench/README.md), turned
-    into an Arrow table once, as ``pa.Table.from_pylist`` would turn the rows."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, list[Any]] = {}
-        self.n = 0
-
-    def add(self, **row: Any) -> None:
-        """One row; every row names the same columns, in the same order."""
-        if not self.columns:
-            self.columns = {name: [] for name in row}
-        for name, value in row.items():
-            self.columns[name].append(value)
-        self.n += 1
-
-    def take_table(self) -> pa.Table:
-        """The rows as an Arrow table; the columns are let go (the builder is empty)."""
-        columns, self.columns, self.n = self.columns, {}, 0
-        return pa.Table.from_pydict(columns)

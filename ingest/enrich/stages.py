@@ -35,6 +35,7 @@ import pyarrow as pa
 
 from ingest.enrich.context import Context, Delta
 from ingest.enrich.domainmap import DomainMap
+from ingest.enrich.file_activity import file_activity_stage
 from ingest.enrich.orgs import OrgResolver, Signoff, parse_overrides
 from ingest.enrich.people import (
     AddressStat,
@@ -311,6 +312,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("orgs", "organisation kind of every address over time", orgs_stage),
     Stage("subsystems", "MAINTAINERS sections", subsystems_stage),
     Stage("series", "series, versions, subsystems, review events, outcomes", series_stage),
+    Stage("files", "when each file last changed in the kernel tree", file_activity_stage),
 )
 
 

@@ -6,7 +6,7 @@
 - :mod:`ingest.load.enrichment`: enrichment tables, replaced whole in one transaction.
 """
 
-from ingest.load.database import SCHEMA_VERSION, check_schema, connect, schema_sql
+from ingest.load.database import check_schema, connect, schema_sql
 from ingest.load.enrichment import (
     derive_message_authors,
     replace_tables,
@@ -15,6 +15,9 @@ from ingest.load.enrichment import (
     store_inputs,
 )
 from ingest.load.messages import BatchCounts, Store
+from ingest.load.migrations import latest_version, upgrade
+
+SCHEMA_VERSION = str(latest_version())  # the schema this lorelens writes
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -23,9 +26,11 @@ __all__ = [
     "check_schema",
     "connect",
     "derive_message_authors",
+    "latest_version",
     "replace_tables",
     "schema_sql",
     "set_message_series",
     "set_thread_ids",
     "store_inputs",
+    "upgrade",
 ]

@@ -14,7 +14,6 @@ import duckdb
 from ingest.arrow import pa
 from ingest.errors import DatabaseError
 
-SCHEMA_VERSION = "1"
 MEMORY_LIMIT = "256MB"
 
 
@@ -105,6 +104,12 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         m = re.search(r"PID (\d+)", text)
         if "lock" in text.lower():
             who = f" (process {m.group(1)})" if m else ""
+            if not read_only and _readers_only(path):
+                raise DatabaseError(
+                    f"{path} is open read-only in another process{who} (lorelens sql, a "
+                    "DuckDB client), and DuckDB lets no writer in beside a reader: run "
+                    "again when it has closed"
+                ) from exc
             raise DatabaseError(f"{path} is locked by another writer{who}") from exc
         raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
     except duckdb.Error as exc:
@@ -116,18 +121,20 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
-def check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a database written with another schema version (one clear line)."""
-    has_info = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'"
-    ).fetchall()[0][0]
-    if not has_info:
-        return
-    found = con.execute(
-        "SELECT value FROM schema_info WHERE key = 'schema_version'"
-    ).fetchall()
-    if found and found[0][0] != SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} has schema version {found[0][0]}, this lorelens uses {SCHEMA_VERSION}: "
-            "ingest into a new database file"
-        )
+def _readers_only(path: Path) -> bool:
+    """Whether the lock on ``path`` is readers' (a shared lock lets us read too) rather
+    than a writer's."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, writable: bool = False) -> None:
+    """Refuse, in one clear line, a database this lorelens cannot use as it is: one of an
+    unknown (newer) schema version, or, for a reader, one not yet upgraded
+    (ingest/load/migrations.py)."""
+    from ingest.load.migrations import check_version
+
+    check_version(con, path, writable=writable)

@@ -14,25 +14,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.columns import MESSAGE_COLUMNS, ParsedBatch
+from ingest.load.copies import classify, new_lists
 from ingest.load.database import (
     MEMORY_LIMIT,
-    SCHEMA_VERSION,
-    check_schema,
     connect,
     now_utc,
     registered,
     schema_sql,
     transaction,
 )
+from ingest.load.migrations import upgrade
 from ingest.model import Deletion, ParseFailure
 from ingest.sources.base import Unit
 
 _MESSAGE_NAMES = ", ".join(f'"{name}"' for name, _ in MESSAGE_COLUMNS)
-
-
-def _as_set(list_address: str | None) -> set[str]:
-    """A copy's list (None for a source without one) as a set of lists."""
-    return {list_address} if list_address else set()
 
 
 @dataclass
@@ -62,15 +57,10 @@ class Store:
         # ingest appends in batches and needs little working memory; a cap keeps the
         # resident size flat however large the archive (DuckDB spills beyond it)
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        check_schema(self.con, self.path)
-        self.con.execute(schema_sql())
+        upgrade(self.con, self.path, schema_sql())
         # most archives never delete: skip the per-batch lookup until one does
         self._any_deleted = bool(
             self.con.execute("SELECT count(*) FROM deleted_messages").fetchall()[0][0]
-        )
-        self.con.execute(
-            "INSERT INTO schema_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-            [SCHEMA_VERSION],
         )
 
     def close(self) -> None:
@@ -128,53 +118,16 @@ class Store:
                         copies["path"], copies["byte_offset"], strict=True))
         with transaction(con):
             existing = self._existing(set(ids))
-            known = self._known_copies(set(existing))
-            deleted = self._deleted(set(ids) - set(existing))
-            new: dict[str, int] = {}  # Message-ID → row of its first copy in this batch
-            sources: list[tuple[int, str]] = []
-            list_updates: dict[str, set[str]] = {}
-            for i, mid in enumerate(ids):
-                if keys[i] in known:
-                    # this very copy was stored by an earlier run (an mbox or maildir read
-                    # again, a rescanned epoch): nothing to add
-                    counts.duplicate += 1
-                    continue
-                first = new.get(mid)
-                if first is None and mid in deleted:
-                    # removed from a public-inbox v2 archive (file d): a copy read again
-                    # elsewhere (an mbox, a rescan) does not bring it back
-                    sources.append((i, "deleted"))
-                    counts.duplicate += 1
-                    continue
-                if first is None and mid not in existing:
-                    new[mid] = i
-                    sources.append((i, "first"))
-                    continue
-                if first is not None:
-                    old_hash, old_lists = hashes[first], _as_set(lists[first])
-                    old_lists |= list_updates.get(mid, set())
-                else:
-                    old_hash, old_lists = existing[mid]
-                lst = lists[i]
-                if lst and lst not in old_lists:
-                    # the same Message-ID from another list's archive is the same mail
-                    # cross-posted, even when that list changed it (a footer, a tag)
-                    sources.append((i, "other-list"))
-                    list_updates.setdefault(mid, set()).add(lst)
-                    counts.cross_posted += 1
-                elif old_hash != hashes[i]:
-                    sources.append((i, "different-content"))
-                    counts.duplicate += 1
-                else:
-                    sources.append((i, "same-content"))
-                    counts.duplicate += 1
+            got = classify(ids, hashes, lists, keys, stored=existing,
+                           stored_locations=self._known_copies(set(existing)),
+                           deleted=self._deleted(set(ids) - set(existing)))
+            new, sources, list_updates = got.new, got.sources, got.list_updates
+            counts.cross_posted, counts.duplicate = got.cross_posted, got.duplicate
             counts.new = len(new)
             if new:
-                rows = list(new.values())
-                merged = [sorted(_as_set(lists[i])
-                                 | list_updates.get(ids[i], set())) for i in rows]
-                self._insert_messages(run_id, parsed.messages.take(rows), merged)
-                self._insert_trailers(parsed.trailers, rows)
+                self._insert_messages(run_id, parsed.messages.take(list(new.values())),
+                                      new_lists(got, lists, ids))
+                self._insert_trailers(parsed.trailers, list(new.values()))
             pending = {k: v for k, v in list_updates.items() if k not in new}
             if pending:
                 self._update_lists(pending)

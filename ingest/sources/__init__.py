@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.model import SourceKind
-from ingest.sources import mailbox_files, public_inbox, remote
+from ingest.sources import mailbox_files, mirror, public_inbox, remote
 from ingest.sources.base import Unit
 
 
@@ -33,6 +33,27 @@ def source_key(spec: str) -> str:
     return spec.rstrip("/") if remote.is_url(spec) else str(Path(spec).resolve())
 
 
+def expand(
+    specs: Sequence[str], label: str | None = None, log: Callable[[str], None] = lambda _m: None
+) -> list[str]:
+    """``specs`` with every mirror folder replaced by the inboxes it holds (each read and
+    remembered as its own source, see ``ingest.sources.mirror``); a source named twice
+    (an inbox and its mirror folder) is read once."""
+    out: dict[str, str] = {}  # source key → spec
+    for spec in specs:
+        found = ([spec] if remote.is_url(spec) or not _is_mirror(Path(spec))
+                 else mirror.expand(spec, label, log))
+        for s in found:
+            out.setdefault(source_key(s), s)
+    return list(out.values())
+
+
+def _is_mirror(path: Path) -> bool:
+    # an inbox is read as one, even if it held inboxes too
+    return (path.is_dir() and not any(k.detect(path) for k in REGISTRY)
+            and mirror.is_mirror(path))
+
+
 def detect(spec: str) -> SourceKind:
     if remote.is_url(spec):
         return SourceKind.REMOTE
@@ -42,6 +63,11 @@ def detect(spec: str) -> SourceKind:
     for k in REGISTRY:
         if k.detect(path):
             return k.kind
+    if path.is_dir():
+        raise SourceError(
+            f"{spec} holds no inbox: expected a public-inbox v2 inbox (git/N.git), a v1 "
+            "repository, a maildir, or a mirror of inboxes (<list>/git/N.git, <list>.git)"
+        )
     raise SourceError(
         f"{spec} is not an archive lorelens can read "
         "(public-inbox v1 or v2, mbox, maildir, or an http(s) inbox URL)"
@@ -64,4 +90,4 @@ def plan(
     return entry.units(Path(spec), state, label)
 
 
-__all__ = ["REGISTRY", "Unit", "detect", "plan", "source_key"]
+__all__ = ["REGISTRY", "Unit", "detect", "expand", "plan", "source_key"]

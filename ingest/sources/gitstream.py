@@ -50,13 +50,18 @@ def commit_range(git_dir: Path, last: str | None) -> tuple[list[str], bool]:
 
     When ``last`` is gone or no longer an ancestor of the branch (a purged, rewritten
     public-inbox epoch), every commit is listed again; the loader's Message-ID check
-    keeps that idempotent. An empty repository gives an empty range.
+    keeps that idempotent. An empty repository, or one whose branch is still at
+    ``last``, gives an empty range.
     """
     head = head_ref(git_dir)
     if head is None:
         return [], False
     if not last:
         return [head], False
+    if last == head:
+        # nothing new (a cron run over a mirror of many lists, mostly): no more git
+        # processes for this epoch, neither to check ancestry nor to count
+        return [], False
     ok = subprocess.run(
         [*GIT, "--git-dir", str(git_dir), "merge-base", "--is-ancestor", last, head],
         capture_output=True,

@@ -106,3 +106,40 @@ def read_maintainers_from_git(
     if at is not None:
         rev = resolve_rev_at(repo, at, rev)
     return decode_maintainers(_git(repo, "show", f"{rev}:MAINTAINERS"))
+
+
+def is_ancestor(repo: Path, commit: str) -> bool:
+    """Whether ``commit`` is HEAD or one of its ancestors in ``repo``."""
+    proc = subprocess.run(
+        [*GIT, "-C", str(repo), "merge-base", "--is-ancestor", commit, "HEAD"],
+        capture_output=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    return proc.returncode == 0
+
+
+def file_changes(repo: Path, after: str | None = None) -> Iterator[tuple[dt.datetime, list[str]]]:
+    """(committer time, paths touched) of each non-merge commit reachable from HEAD, and
+    not from ``after`` when given (the commits since an earlier pass), streamed."""
+    args = [*GIT, "-C", str(repo), "log", "--no-merges", "--name-only", "--format=\x1e%ct"]
+    if after is not None:
+        args.append(f"{after}..HEAD")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, errors="replace", bufsize=1 << 16)
+    assert proc.stdout is not None
+    when: dt.datetime | None = None
+    paths: list[str] = []
+    try:
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            if line.startswith("\x1e"):
+                if when is not None:
+                    yield when, paths
+                when, paths = dt.datetime.fromtimestamp(int(line[1:]), dt.UTC), []
+            elif line:
+                paths.append(line)
+        if when is not None:
+            yield when, paths
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import RemoteError
+from ingest.errors import RemoteError, SourceError
 from ingest.model import SourceKind
 from ingest.sources.base import Unit, list_label_from_name
 from ingest.sources.gitstream import GIT
@@ -30,8 +30,23 @@ _EPOCH_KEY = re.compile(r"/git/(\d+)\.git$")
 TIMEOUT = 60
 
 
+LORE = "https://lore.kernel.org"
+_LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
 def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
+
+
+def lore_url(name: str, base: str = LORE) -> str:
+    """The inbox URL of a list on lore (``linux-watchdog`` → ``<base>/linux-watchdog``);
+    a URL is taken as it is."""
+    if is_url(name):
+        return name.rstrip("/")
+    if not _LIST_NAME.match(name.strip("/")):
+        raise SourceError(f"{name!r} is not a list name on {base} (such as linux-watchdog) "
+                          "nor an http(s) inbox URL")
+    return f"{base.rstrip('/')}/{name.strip('/')}"
 
 
 def mirror_path(url: str, mirrors: Path) -> Path:

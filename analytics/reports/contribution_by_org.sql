@@ -1,0 +1,116 @@
+-- Contributions per organisation (docs/metrics.md, "Contribution shares" and
+-- "Elephant factor"): the items of contribution_shares.sql, with the sender's
+-- organisation at the item's date; individuals are grouped as '(individuals)' and
+-- unknown senders as '(unknown)'. Per calendar $period and per subsystem, each with its
+-- 'all' row, and the organisation dimension's own 'all' row (org_kind and org 'all').
+-- The elephant factor counts organisations only (corporate and academic): the fewest
+-- of them, largest first, whose work reaches 50% of the work of all organisations.
+WITH msg_subsystems AS (
+    SELECT message_id, list(DISTINCT subsystem) AS subsystems
+    FROM message_subsystems GROUP BY message_id
+),
+items AS (
+    SELECT m.date AS item_date, ma.org_kind, ma.org, ma.person_id, m.lists, ms.subsystems
+    FROM messages m
+    JOIN message_authors ma USING (message_id)
+    LEFT JOIN msg_subsystems ms USING (message_id)
+    WHERE $by::VARCHAR IN ('patches', 'messages', 'authors') AND NOT ma.is_bot
+      AND ($by::VARCHAR = 'messages' OR m.is_patch)
+    UNION ALL
+    SELECT s.posted_at, s.author_org_kind, s.author_org, s.author_person_id, s.lists, s.subsystems
+    FROM series s
+    WHERE $by::VARCHAR = 'series'
+    UNION ALL
+    SELECT rt.given_at, ma.org_kind, ma.org, rt.given_by, s.lists,
+           coalesce(nullif(p.subsystems, []), s.subsystems)
+    FROM review_tags rt
+    JOIN message_authors ma USING (message_id)
+    JOIN series s USING (series_id)
+    LEFT JOIN posts p ON p.message_id = rt.post_id
+    WHERE $by::VARCHAR = 'reviews' AND NOT rt.carried AND NOT ma.is_bot
+      AND rt.kind IN ('reviewed-by', 'acked-by')
+),
+scoped AS (
+    SELECT item_date, org_kind, person_id,
+           CASE WHEN org_kind = 'individual' THEN '(individuals)'
+                WHEN org_kind IN ('corporate', 'academic') THEN coalesce(org, '(unnamed)')
+                ELSE '(unknown)' END AS org,
+           coalesce(subsystems, []) AS subsystems,
+           CASE WHEN $period::VARCHAR = 'all' THEN ['all']
+                ELSE [coalesce(CASE $period::VARCHAR
+                         WHEN 'year' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y')
+                         WHEN 'quarter' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y') || '-Q'
+                                             || quarter(item_date AT TIME ZONE 'UTC')
+                         ELSE strftime(item_date AT TIME ZONE 'UTC', '%Y-%m') END, 'undated'),
+                      'all'] END AS periods
+    FROM items
+    WHERE ($list::VARCHAR IS NULL OR list_contains(lists, $list::VARCHAR))
+      AND ($subsystem::VARCHAR IS NULL OR list_contains(subsystems, $subsystem::VARCHAR))
+      AND ($since::TIMESTAMPTZ IS NULL OR item_date >= $since::TIMESTAMPTZ)
+      AND ($until::TIMESTAMPTZ IS NULL OR item_date < $until::TIMESTAMPTZ)
+),
+by_period AS (
+    SELECT item_date, org_kind, org, person_id, subsystems, unnest(periods) AS period FROM scoped
+),
+expanded AS (
+    SELECT item_date, org_kind, org, person_id, period,
+           unnest(list_distinct(subsystems) || ['all']) AS subsystem
+    FROM by_period
+),
+units AS (  -- one row per counted unit: an item, or an author per group
+    SELECT period, subsystem, org_kind, org FROM expanded
+    WHERE $by::VARCHAR <> 'authors'
+      AND ($subsystem::VARCHAR IS NULL OR subsystem IN ($subsystem::VARCHAR, 'all'))
+    UNION ALL
+    SELECT period, subsystem, latest.org_kind, latest.org
+    FROM (SELECT period, subsystem,
+                 arg_max({'org_kind': org_kind, 'org': org}, (item_date, org_kind, org))
+                     AS latest
+          FROM expanded
+          WHERE $by::VARCHAR = 'authors' AND person_id IS NOT NULL
+            AND ($subsystem::VARCHAR IS NULL OR subsystem IN ($subsystem::VARCHAR, 'all'))
+          GROUP BY period, subsystem, person_id)
+),
+counts AS (
+    SELECT period, subsystem, org_kind, org, count(*) AS n FROM units GROUP BY ALL
+),
+ranked AS (  -- organisations (corporate, academic) by n; individuals and unknown unranked
+    SELECT *,
+           sum(n) OVER (PARTITION BY period, subsystem) AS total,
+           CASE WHEN org_kind IN ('corporate', 'academic') THEN
+               row_number() OVER (PARTITION BY period, subsystem,
+                                  org_kind IN ('corporate', 'academic')
+                                  ORDER BY n DESC, org) END AS org_rank,
+           CASE WHEN org_kind IN ('corporate', 'academic') THEN
+               sum(n) OVER (PARTITION BY period, subsystem,
+                            org_kind IN ('corporate', 'academic')
+                            ORDER BY n DESC, org ROWS UNBOUNDED PRECEDING) END AS org_cumulative,
+           sum(n) FILTER (org_kind IN ('corporate', 'academic'))
+               OVER (PARTITION BY period, subsystem) AS org_total
+    FROM counts
+),
+elephant AS (  -- the fewest organisations whose work reaches half of all organisations' work
+    SELECT period, subsystem, min(org_rank) AS elephant_factor
+    FROM ranked
+    WHERE org_cumulative >= 0.5 * org_total
+    GROUP BY ALL
+),
+groups_ AS (
+    SELECT period, subsystem, sum(n) AS n FROM counts GROUP BY ALL
+    UNION ALL
+    SELECT 'all', 'all', 0 WHERE NOT EXISTS (SELECT 1 FROM counts)
+),
+rows_ AS (
+    SELECT period, subsystem, org_kind, org, n, total, org_rank FROM ranked
+    UNION ALL
+    SELECT period, subsystem, 'all', 'all', n, n, NULL FROM groups_
+)
+SELECT r.period, r.subsystem, r.org_kind, r.org, r.n, r.total,
+       r.n / nullif(r.total, 0) AS share,
+       round(100.0 * r.n / nullif(r.total, 0), 1) AS pct,
+       r.org_rank,
+       e.elephant_factor
+FROM rows_ r
+LEFT JOIN elephant e USING (period, subsystem)
+ORDER BY r.period <> 'all', r.period, r.subsystem <> 'all', r.subsystem,
+         r.org_kind <> 'all', r.n DESC, r.org

@@ -1,0 +1,94 @@
+"""Read snapshots: copies of the database that readers use while a writer holds it.
+
+DuckDB allows one writing process and no reader beside it. A writer that finishes a run
+(ingest, enrich, maintainers, orgs, demo) therefore publishes a copy of the database
+into ``<db>.snapshots/`` when that folder exists (the dashboard creates it), atomically:
+the copy is written under a temporary name, then renamed. Readers open the newest copy
+and never block the writer (docs/guide.md, "Reading while an ingest writes").
+
+Each copy carries the database file's modification time as its own, so a reader can
+tell whether the database changed after it (a writer that was killed, or a lorelens
+that did not publish) and take a fresh copy once nobody writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+SUFFIX = ".duckdb"
+KEEP = 2  # the newest copy, and the one before it for a reader that is opening it now
+
+
+def snapshot_dir(db: Path) -> Path:
+    return db.with_name(db.name + ".snapshots")
+
+
+def snapshots(db: Path) -> list[Path]:
+    """The published copies, oldest first (their names sort by time)."""
+    folder = snapshot_dir(db)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix == SUFFIX and not p.name.startswith("."))
+
+
+def wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def data_mtime(db: Path) -> int:
+    """When the database last changed (ns): its file, or its write-ahead log, which
+    holds what was committed since the last checkpoint."""
+    return max(p.stat().st_mtime_ns for p in (db, wal(db)) if p.exists())
+
+
+def copy_database(db: Path) -> Path:
+    """Copy ``db`` into the snapshot folder under a new name, while nobody writes it (a
+    writer after its checkpoint, or a reader holding DuckDB's shared lock). A
+    write-ahead log left by a killed writer is copied along. The copy's mtime is
+    :func:`data_mtime` of the database. Returns the copy."""
+    folder = snapshot_dir(db)
+    folder.mkdir(exist_ok=True)
+    mtime = data_mtime(db)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    tmp = folder / f".{stamp}.{os.getpid()}.partial"
+    final = folder / f"{stamp}{SUFFIX}"
+    try:
+        if wal(db).exists():
+            shutil.copyfile(wal(db), wal(final))
+        shutil.copyfile(db, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.utime(tmp, ns=(mtime, mtime))
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _prune(db, final)
+    return final
+
+
+def publish(con: duckdb.DuckDBPyConnection, db: Path) -> Path | None:
+    """At the end of a successful writing run: checkpoint, then publish a copy if the
+    snapshot folder exists. Returns the copy, or None when there is no folder."""
+    if not snapshot_dir(db).is_dir():
+        return None
+    con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
+    return copy_database(db)
+
+
+def _prune(db: Path, newest: Path) -> None:
+    """Drop all but the newest copies, and partial copies of runs that died (only one
+    process writes at a time, so any other partial copy is abandoned). A reader that
+    has an old copy open keeps reading it: the file goes when it closes."""
+    for p in snapshots(db)[:-KEEP]:
+        if p != newest:
+            p.unlink(missing_ok=True)
+            wal(p).unlink(missing_ok=True)
+    for p in snapshot_dir(db).glob(".*.partial"):
+        if not p.name.endswith(f".{os.getpid()}.partial"):
+            p.unlink(missing_ok=True)
