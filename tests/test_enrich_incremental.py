@@ -27,6 +27,11 @@ from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_input
 from ingest.enrich.stages import enrich, enrich_if_changed, plan_enrichment, run_stages
 from ingest.enrich.threads import thread_ids
 from ingest.load import Database
+from ingest.load.database import (
+    ENRICH_MEMORY_FLOOR,
+    ENRICH_MEMORY_PER_MESSAGE,
+    working_memory,
+)
 from tests.conftest import fetch_one, run_ingest, shared_root, skip_or_fail
 
 # every enrichment table, and the columns enrichment writes into messages
@@ -407,6 +412,26 @@ def test_enrichment_is_not_bound_by_the_ingest_memory_cap(small):
     assert (after.split()[1], cap.split()[1]) == ("MiB", "MiB")
     assert abs(float(after.split()[0]) - float(cap.split()[0])) <= 0.1
 
+
+
+def test_enrichment_memory_limit_is_set_and_grows_with_the_archive(small):
+    """An enrichment runs under a DuckDB memory limit (not DuckDB's default of most of
+    the machine): a floor and an allowance per stored message, since what its one
+    transaction cannot spill grows with the messages; the limit before comes back."""
+    small.execute("SET memory_limit = '16MB'")
+    cap = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    for n in (0, 1_000_000):
+        with working_memory(small, n):
+            shown = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        value, unit = shown.split()
+        want = (ENRICH_MEMORY_FLOOR + ENRICH_MEMORY_PER_MESSAGE * n) / 2**20
+        got = float(value) * {"MiB": 1, "GiB": 1024}[unit]
+        assert abs(got - want) <= 0.05 * 1024, (n, shown)
+    # back to the limit before (DuckDB shows, and takes back, a limit to ~0.1 MiB; each
+    # block here takes it back once)
+    back = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert (back.split()[1], cap.split()[1]) == ("MiB", "MiB")
+    assert abs(float(back.split()[0]) - float(cap.split()[0])) <= 0.3
 
 # -- the real linux-watchdog archive -----------------------------------------------------
 

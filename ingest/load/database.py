@@ -62,19 +62,31 @@ def registered(
     con.unregister(name)
 
 
+#: DuckDB's memory limit during an enrichment: a floor, and an allowance per stored
+#: message for what its one transaction holds and cannot spill (the undo data of its
+#: UPDATEs of ``messages``, the rows it inserts). That need grows with the messages: at
+#: 200,000 a whole run failed under a 96 MB limit and passed under 128 MB (~600 bytes a
+#: message; bench/README.md, "Enrichment in bounded memory"); the allowance is about
+#: twice that.
+ENRICH_MEMORY_FLOOR = 256 * 2**20
+ENRICH_MEMORY_PER_MESSAGE = 1024
+
+
 @contextmanager
-def working_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB's own memory limit (80% of RAM) for the block, then the limit as before
-    (to the 0.1 MiB that DuckDB shows it with).
+def working_memory(con: duckdb.DuckDBPyConnection, n_messages: int) -> Iterator[None]:
+    """DuckDB's memory limit for an enrichment of ``n_messages`` stored messages
+    (`ENRICH_MEMORY_FLOOR` and `ENRICH_MEMORY_PER_MESSAGE`) for the block, then the
+    limit as before (to the 0.1 MiB that DuckDB shows it with).
 
     Ingest caps DuckDB's memory (``ingest.pipeline.MEMORY_LIMIT``): it appends in batches
-    and DuckDB spills what does not fit. Enrichment (also run by ``lorelens ingest`` on
-    the ingest's connection) rewrites whole tables in one transaction, whose undo data
-    cannot be spilled: under the cap it failed with "Out of Memory" on a million
-    messages (it needs ~5 GB there; see bench/README.md).
+    and DuckDB spills what does not fit. Enrichment rewrites whole tables in one
+    transaction, whose undo data cannot be spilled: under that fixed cap it failed with "Out of Memory" on a million
+    messages, so its limit grows with the archive; what can spill (joins, sorts, cached
+    blocks) stays within it.
     """
     before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    con.execute("RESET memory_limit")
+    limit = ENRICH_MEMORY_FLOOR + ENRICH_MEMORY_PER_MESSAGE * max(n_messages, 0)
+    con.execute(f"SET memory_limit = '{limit // 2**10}KiB'")
     try:
         yield
     except BaseException:
