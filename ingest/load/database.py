@@ -80,9 +80,9 @@ def working_memory(con: duckdb.DuckDBPyConnection, n_messages: int) -> Iterator[
 
     Ingest caps DuckDB's memory (``ingest.pipeline.MEMORY_LIMIT``): it appends in batches
     and DuckDB spills what does not fit. Enrichment rewrites whole tables in one
-    transaction, whose undo data cannot be spilled: under that fixed cap it failed with "Out of Memory" on a million
-    messages, so its limit grows with the archive; what can spill (joins, sorts, cached
-    blocks) stays within it.
+    transaction, whose undo data cannot be spilled: under that fixed cap it failed with
+    "Out of Memory" on a million messages, so its limit grows with the archive; what can
+    spill (joins, sorts, cached blocks) stays within it.
     """
     before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     limit = ENRICH_MEMORY_FLOOR + ENRICH_MEMORY_PER_MESSAGE * max(n_messages, 0)
