@@ -58,7 +58,11 @@ def start() -> Context:
     except LorelensError as exc:
         _no_database(db, str(exc))
         st.stop()
-    ctx = Context(db, con, snap)
+    # a cursor of its own for this run of the script: Streamlit starts a rerun (a widget
+    # changed) while the previous run may still be inside a query, and one DuckDB
+    # connection refuses a second call meanwhile ("connection is busy"). A cursor shares
+    # the database and its locked-down settings
+    ctx = Context(db, con.cursor(), snap)
     values = report_rows(ctx, "scope_values")
     ctx.lists = [r["value"] for r in values if r["kind"] == "list"]
     ctx.subsystems = [r["value"] for r in values if r["kind"] == "subsystem"]
