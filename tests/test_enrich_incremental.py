@@ -26,7 +26,7 @@ from corpus.api import write_sample
 from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_inputs
 from ingest.enrich.stages import enrich, enrich_if_changed, plan_enrichment, run_stages
 from ingest.enrich.threads import thread_ids
-from ingest.load import Store
+from ingest.load import Database
 from ingest.load.database import (
     ENRICH_MEMORY_FLOOR,
     ENRICH_MEMORY_PER_MESSAGE,
@@ -225,7 +225,7 @@ def split(
     mboxes = sorted((sample / "mbox").glob("*.mbox"))
     ref = out / "ref.duckdb"
     run_ingest(mboxes, ref)
-    store = Store(ref)
+    store = Database(ref)
     set_inputs(store.con, sample)
     run_stages(store.con)
     # with a kernel tree, a person changing makes the series stage recompute whole (the
@@ -241,7 +241,7 @@ def split(
     # the whole, enriched whole
     full_db = out / "full.duckdb"
     run_ingest([*part1_files, *part2_files], full_db)
-    store = Store(full_db)
+    store = Database(full_db)
     set_inputs(store.con, sample)
     run_stages(store.con)
     full = dump(store.con)
@@ -250,7 +250,7 @@ def split(
     # part 1, enriched; then part 2, enriched after the ingest as `lorelens ingest` does
     inc_db = out / "inc.duckdb"
     run_ingest(part1_files, inc_db)
-    store = Store(inc_db)
+    store = Database(inc_db)
     set_inputs(store.con, sample)
     enrich(store.con)
     before = dump(store.con)
@@ -332,7 +332,7 @@ def small(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     write_sample(sample, seed=3, scale=300, formats=("mbox",))
     db = tmp_path / "s.duckdb"
     run_ingest(sorted((sample / "mbox").glob("*.mbox")), db)
-    store = Store(db)
+    store = Database(db)
     set_inputs(store.con, sample)
     enrich(store.con)
     yield store.con
@@ -462,7 +462,7 @@ def test_watchdog_last_five_percent(tmp_path):
 
     full_db = tmp_path / "full.duckdb"
     run_ingest([repo], full_db, jobs=None)
-    store = Store(full_db)
+    store = Database(full_db)
     inputs(store.con)
     run_stages(store.con)
     full = dump(store.con)
@@ -471,7 +471,7 @@ def test_watchdog_last_five_percent(tmp_path):
     inc_db = tmp_path / "inc.duckdb"
     _git("-C", str(repo), "update-ref", branch, f"{head}~{n // 20}")
     run_ingest([repo], inc_db, jobs=None)
-    store = Store(inc_db)
+    store = Database(inc_db)
     inputs(store.con)
     enrich(store.con)
     store.close()
