@@ -21,11 +21,12 @@ def why(r: dict) -> str:
     if r["days_since_change"] is not None:
         src = {"git": "in the kernel tree", "lists": "by patches on the lists"}.get(
             r["staleness_source"], f"({r['staleness_source']})")
-        parts.append(f"last changed {r['days_since_change']} days ago {src}")
+        parts.append(f"last changed {r['days_since_change']} days before the newest mail {src}")
     else:
         parts.append("no change known")
     if r["days_since_maintainers_seen"] is not None:
-        parts.append(f"its maintainers last wrote {r['days_since_maintainers_seen']} days ago")
+        parts.append(f"its maintainers last wrote {r['days_since_maintainers_seen']} days "
+                     "before it")
     else:
         parts.append("its maintainers were not seen on these lists")
     n = r["newcomer_series"] or 0
