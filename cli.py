@@ -210,11 +210,8 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
         from ingest.enrich.inputs import set_kernel_tree
         from ingest.load import Database
 
-        store = Database(db)
-        try:
+        with Database(db) as store:
             loaded = set_kernel_tree(store.con, None if no_kernel_git else kernel_git)
-        finally:
-            store.close()
         if loaded:
             click.echo(f"kernel tree: {loaded.origin} ({loaded.detail})")
     _enrich(db, full=full)
@@ -225,12 +222,9 @@ def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.load import Database
     from ingest.load.snapshot import publish
 
-    store = Database(db)
-    try:
+    with Database(db) as store:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
         publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
-    finally:
-        store.close()
 
 
 @main.command()
@@ -252,11 +246,8 @@ def maintainers(path: Path | None, db: Path, repo: Path | None, rev: str, at: st
     from ingest.load import Database
 
     origin, text, loaded = read_maintainers(path, repo=repo, rev=rev, at=at)  # before any write
-    store = Database(db)
-    try:
+    with Database(db) as store:
         store_maintainers(store.con, origin, text)
-    finally:
-        store.close()
     click.echo(f"MAINTAINERS: {loaded.detail} from {loaded.origin}")
     _enrich(db)
 
@@ -285,21 +276,15 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
     from ingest.enrich.inputs import set_org_inputs
     from ingest.load import Database
 
-    store = Database(db)
-    try:
+    with Database(db) as store:
         for item in set_org_inputs(store.con, domain_maps=domain_maps, overrides=overrides,
                                    mailmaps=mailmap, aliases=aliases):
             click.echo(f"{item.kind}: {item.detail} from {item.origin}")
-    finally:
-        store.close()
     _enrich(db)
-    con = connect_readonly(db)
-    try:
+    with connect_readonly(db) as con:
         for r in run_report(con, "org_coverage").records():
             pct = "n/a" if r["known_pct"] is None else f"{r['known_pct']}%"
             click.echo(f"known kind: {pct} of {r['total']:,} {r['population']}")
-    finally:
-        con.close()
 
 
 @main.command()
@@ -318,11 +303,8 @@ def upgrade(db: Path) -> None:
         raise DatabaseError(f"{db}: no such database")
     from ingest.load import connect
 
-    con = connect(db, read_only=True)
-    try:
+    with connect(db, read_only=True) as con:
         before = stored_version(con)
-    finally:
-        con.close()
     store = Database(db)
     store.close()
     if before == latest_version():
@@ -366,11 +348,8 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
         click.echo(rep.sql)
         return
     fmt = _format(fmt, out)
-    con = connect_readonly(db)
-    try:
+    with connect_readonly(db) as con:
         result = run_report(con, name, given)
-    finally:
-        con.close()
     _emit(result, fmt, out)
 
 
@@ -395,12 +374,9 @@ def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
     from analytics.db import connect_readonly
     from analytics.writeup import export_report as write
 
-    con = connect_readonly(db)
-    try:
+    with connect_readonly(db) as con:
         path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
                                 "until": until}, fmt=fmt, front_matter=front_matter)
-    finally:
-        con.close()
     click.echo(f"wrote {path} and its charts")
 
 
@@ -489,11 +465,8 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
     from analytics.status import stored_copies
     from ingest.sources.raw import read_raw
 
-    con = connect_readonly(db)
-    try:
+    with connect_readonly(db) as con:
         rows = stored_copies(con, message_id)
-    finally:
-        con.close()
     if len(rows) < copy_no:
         raise QueryError(f"no copy {copy_no} of <{message_id}> in {db} ({len(rows)} stored)")
     sys.stdout.buffer.write(read_raw(*rows[copy_no - 1]))
@@ -508,11 +481,8 @@ def status(db: Path) -> None:
     from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
-    con = connect_readonly(db)
-    try:
+    with connect_readonly(db) as con:
         s = get_status(con)
-    finally:
-        con.close()
     o = s.overview
     click.echo(f"database: {db}")
     click.echo(f"messages: {o['messages']:,} ({o['patches']:,} patches, "
@@ -574,11 +544,8 @@ def export_tables(out: Path, db: Path) -> None:
     from analytics.db import connect_readonly
     from analytics.export import export_tables as run
 
-    con = connect_readonly(db, files=True)
-    try:
+    with connect_readonly(db, files=True) as con:
         result = run(con, out)
-    finally:
-        con.close()
     for t in result.tables:
         click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
     click.echo(f"exported {len(result.tables)} tables to {result.out}")
@@ -621,17 +588,13 @@ def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float)
     if out is None and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
     width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
-    con = connect_readonly(db)
-    try:
-        with stream_query(con, query, timeout=timeout) as stream:
-            if out is None:
-                n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
-                                       table_rows=TABLE_ROWS)
-                sys.stdout.flush()
-            else:
-                n, more = _write_file(stream, fmt, out)
-    finally:
-        con.close()
+    with connect_readonly(db) as con, stream_query(con, query, timeout=timeout) as stream:
+        if out is None:
+            n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
+                                   table_rows=TABLE_ROWS)
+            sys.stdout.flush()
+        else:
+            n, more = _write_file(stream, fmt, out)
     if more:
         click.echo(f"(only the first {TABLE_ROWS:,} rows are shown: --format csv, json, md "
                    "or parquet writes them all)")

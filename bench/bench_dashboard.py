@@ -88,7 +88,11 @@ def main() -> None:
                 page.close()
             finally:
                 server.send_signal(signal.SIGINT)
-                server.wait(30)
+                try:
+                    server.wait(30)
+                except subprocess.TimeoutExpired:  # keep the error that brought us here
+                    server.kill()
+                    server.wait()
         browser.close()
     print(f"{'page':<22} {'cold (best)':>12} {'warm (best)':>12}")
     for path, title in PAGES.items():

@@ -173,9 +173,10 @@ def outcome(s: Series, ev: Events, observed_until: dt.datetime | None) -> str:
     return answered_outcome(s.posted_at, ev.first_response_at, observed_until)
 
 
-#: ``series.outcome`` keeps issue #4's four values; ``outcome_detail`` says more: a
-#: ``discussed`` series (answered in time, nothing decided yet) is ``pending``, and a
-#: stable backport has no outcome, being no request for review.
+#: ``series.outcome`` keeps the four values of docs/metrics.md ("Outcome");
+#: ``outcome_detail`` says more: a ``discussed`` series (answered in time, nothing
+#: decided yet) is ``pending``, and a stable backport has no outcome, being no request
+#: for review.
 _CONTRACT = {"discussed": "pending", "backport": None}
 
 
