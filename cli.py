@@ -421,7 +421,7 @@ def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None
     --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
     on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
-    from ingest.demo import run_demo
+    from corpus.demo import run_demo
     from ingest.errors import RemoteError
     from ingest.sources.remote import lore_url as to_url
 

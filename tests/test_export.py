@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import cli
 from analytics.export import MANIFEST, PARTITIONED_BY_YEAR
+from corpus.demo import run_demo
 from ingest import __version__
-from ingest.demo import run_demo
 from ingest.enrich.stages import enrich
 from ingest.load import SCHEMA_VERSION, Database
 from tests.conftest import fetch_one, make_mail, require_tool, rows, run_ingest, write_v1

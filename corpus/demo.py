@@ -1,4 +1,7 @@
-"""The main job: a sample (offline) or a lore inbox (online) ingested and enriched."""
+"""The main job: a sample (offline) or a lore inbox (online) ingested and enriched.
+
+It lives beside the generator, not in ingest/, so that the import runs one way: this
+module uses both, ingest never imports corpus."""
 
 from __future__ import annotations
 
