@@ -19,6 +19,7 @@ import functools
 import hashlib
 import quopri
 import re
+from dataclasses import dataclass
 from email import policy
 from html import unescape as html_unescape
 from typing import cast
@@ -28,7 +29,7 @@ from ingest.dates import resolve_date
 from ingest.diff import parse_diff
 from ingest.headers import has_fields, split_block, split_headers
 from ingest.mime import leaf_parts
-from ingest.model import ParsedMessage, ParseFailure, RawMail
+from ingest.model import ParsedMessage, ParseFailure, RawMail, Trailer
 from ingest.subjects import parse_subject
 from ingest.trailers import applied_notice, bot_report, find_trailers, unquoted
 
@@ -264,6 +265,81 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
 
     date, date_source = resolve_date(date_raw, raw.archive_time)
 
+    sender = _sender(headers)
+    subject = header_text(headers.get("subject"))
+    subj = parse_subject(subject)
+    in_reply_to = first_msgid(header_text(headers.get("in-reply-to")))
+    # a long References (a deep thread) is read as written: its encoded words, if any,
+    # are not decoded, which would take quadratic time
+    refs = headers.get("references")
+    references = all_msgids(
+        header_text(refs) if refs and len(refs) <= MAX_FIELD else eight_bit(refs or ""))
+    # Patches of a series carry In-Reply-To (their cover letter) but are not replies;
+    # a mail without "Re:" and without a PATCH tag that answers another one is.
+    is_reply = subj.reply or (in_reply_to is not None and not subj.patch)
+
+    text = _body_text(headers, body, raw.data, patch=subj.patch)
+    diff = parse_diff(text) if text else None
+    has_diff = diff is not None
+    is_cover = subj.patch and not is_reply and subj.counter == 0 and subj.expected > 0
+    is_patch = subj.patch and not is_reply and has_diff and not is_cover
+    said = _said(text, is_reply=is_reply, is_patch=is_patch)
+
+    return ParsedMessage(
+        message_id=msgid,
+        msgid_synthetic=synthetic,
+        date=date,
+        date_source=date_source.value,
+        date_raw=date_raw,
+        archive_time=raw.archive_time,
+        from_name=sender.name,
+        from_email=sender.email,
+        from_domain=sender.domain,
+        from_raw=sender.raw,
+        from_via=sender.via,
+        subject=subject,
+        subject_base=subj.base,
+        prefixes=list(subj.prefixes),
+        in_reply_to=in_reply_to,
+        references=references,
+        is_reply=is_reply,
+        is_patch=is_patch,
+        is_cover=is_cover,
+        is_rfc=subj.rfc,
+        is_resend=subj.resend,
+        patch_version=subj.version if subj.patch else None,
+        patch_counter=subj.counter if subj.patch else None,
+        patch_total=subj.expected if subj.patch else None,
+        has_diff=has_diff,
+        files=list(diff.files) if diff else [],
+        lines_added=diff.added if diff else None,
+        lines_removed=diff.removed if diff else None,
+        change_id=said.change_id,
+        applied_notice=said.applied,
+        bot_report=said.report,
+        to_addrs=list(_addresses(eight_bit(headers.get("to", "")))),
+        cc_addrs=list(_addresses(eight_bit(headers.get("cc", "")))),
+        list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,
+        body_bytes=len(body),
+        content_hash=chash,
+        location=raw.location,
+        trailers=said.trailers,
+    )
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """The From of a mail, read as docs/schema.md describes ``messages.from_*``."""
+
+    name: str | None
+    email: str | None
+    domain: str | None
+    raw: str | None  # the header as written, kept when no valid address came out of it
+    via: str | None  # the relay's address when X-Original-From names the author
+
+
+def _sender(headers: dict[str, str]) -> _Sender:
+    """Who sent the mail: the author named in X-Original-From when a relay sent it."""
     # addresses are read from text: undeclared 8-bit bytes decoded first (kept as
     # surrogates, they would reach from_email and could not be stored)
     from_header = eight_bit(headers.get("from", ""))
@@ -286,38 +362,42 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     address = normalise(addr) if addr else None
     from_email = address.email if address else None
     keep_raw = from_raw if (address is None or address.error) else None
+    return _Sender(name.strip() or None if name else None, from_email,
+                   address.domain if address else None, keep_raw, from_via)
 
-    subject = header_text(headers.get("subject"))
-    subj = parse_subject(subject)
-    in_reply_to = first_msgid(header_text(headers.get("in-reply-to")))
-    # a long References (a deep thread) is read as written: its encoded words, if any,
-    # are not decoded, which would take quadratic time
-    refs = headers.get("references")
-    references = all_msgids(
-        header_text(refs) if refs and len(refs) <= MAX_FIELD else eight_bit(refs or ""))
-    # Patches of a series carry In-Reply-To (their cover letter) but are not replies;
-    # a mail without "Re:" and without a PATCH tag that answers another one is.
-    is_reply = subj.reply or (in_reply_to is not None and not subj.patch)
 
+def _body_text(headers: dict[str, str], body: bytes, data: bytes, *, patch: bool) -> str:
+    """The text a mail says, decoded (MIME parts, transfer encodings), when it can hold
+    a diff or a trailer; else "" (most replies are read for their headers only)."""
     ctype = headers.get("content-type", "").lower()
     multipart = ctype.startswith("multipart/")
     encoded = headers.get("content-transfer-encoding", "").strip().lower() in (
         "base64",
         "quoted-printable",
     )
-    need_body = subj.patch or multipart or encoded or any(h in body for h in _BODY_HINTS)
+    need_body = patch or multipart or encoded or any(h in body for h in _BODY_HINTS)
     text = ""
     if need_body:
         text = (
-            _multipart_text(headers["content-type"], body, raw.data) if multipart
+            _multipart_text(headers["content-type"], body, data) if multipart
             else _single_part_text(headers, body)
         )
         text = text.replace("\0", "")  # as in headers: trailers never carry a NUL
-    diff = parse_diff(text) if text else None
-    has_diff = diff is not None
+    return text
 
-    is_cover = subj.patch and not is_reply and subj.counter == 0 and subj.expected > 0
-    is_patch = subj.patch and not is_reply and has_diff and not is_cover
+
+@dataclass(frozen=True)
+class _Said:
+    """What the text of a mail says besides its diff: trailers, and in a reply's own
+    words an "applied" notice or a tool's report."""
+
+    trailers: list[Trailer]
+    applied: str | None
+    report: str | None
+    change_id: str | None
+
+
+def _said(text: str, *, is_reply: bool, is_patch: bool) -> _Said:
     own = unquoted(text) if (is_reply and text) else None  # a reply's own words
     trailers = (
         find_trailers(text, is_reply=is_reply, is_patch=is_patch, own=own) if text else []
@@ -328,44 +408,4 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     if text and "change-id: " in text:
         m = _CHANGE_ID.search(text)
         change_id = m.group(1) if m else None
-
-    return ParsedMessage(
-        message_id=msgid,
-        msgid_synthetic=synthetic,
-        date=date,
-        date_source=date_source.value,
-        date_raw=date_raw,
-        archive_time=raw.archive_time,
-        from_name=name.strip() or None if name else None,
-        from_email=from_email,
-        from_domain=address.domain if address else None,
-        from_raw=keep_raw,
-        from_via=from_via,
-        subject=subject,
-        subject_base=subj.base,
-        prefixes=list(subj.prefixes),
-        in_reply_to=in_reply_to,
-        references=references,
-        is_reply=is_reply,
-        is_patch=is_patch,
-        is_cover=is_cover,
-        is_rfc=subj.rfc,
-        is_resend=subj.resend,
-        patch_version=subj.version if subj.patch else None,
-        patch_counter=subj.counter if subj.patch else None,
-        patch_total=subj.expected if subj.patch else None,
-        has_diff=has_diff,
-        files=list(diff.files) if diff else [],
-        lines_added=diff.added if diff else None,
-        lines_removed=diff.removed if diff else None,
-        change_id=change_id,
-        applied_notice=applied,
-        bot_report=report,
-        to_addrs=list(_addresses(eight_bit(headers.get("to", "")))),
-        cc_addrs=list(_addresses(eight_bit(headers.get("cc", "")))),
-        list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,
-        body_bytes=len(body),
-        content_hash=chash,
-        location=raw.location,
-        trailers=trailers,
-    )
+    return _Said(trailers, applied, report, change_id)
