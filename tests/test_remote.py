@@ -140,7 +140,7 @@ def test_demo_from_lore_by_list_name(served_inbox: PublicInbox, tmp_path: Path) 
     served_inbox.deliver(mails(0, 3))
     db = tmp_path / "db.duckdb"
     proc = lorelens("demo", "--from-lore", "test", "--lore-url",
-                    f"http://127.0.0.1:{served_inbox.port}", "--db", str(db))
+                    f"http://127.0.0.1:{served_inbox.port}", "--db", str(db), "--no-app")
     assert proc.returncode == 0, proc.stderr
     assert rows(db, "SELECT DISTINCT source FROM message_sources") == [(served_inbox.url,)]
     assert scalar(db, "SELECT count(*) FROM messages WHERE thread_id IS NOT NULL") == 3
