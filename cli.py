@@ -19,9 +19,22 @@ from ingest.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
+
+def _utf8_db(_ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
+    """DuckDB opens only UTF-8 file names: say so in one line, not with a C++ error."""
+    from ingest.errors import DatabaseError
+    from ingest.sources.paths import is_utf8, to_stored
+
+    if not is_utf8(value.resolve()):
+        raise DatabaseError(f"{to_stored(value)}: the database path is not valid UTF-8, "
+                            "which DuckDB needs; choose another (--db or LORELENS_DB)")
+    return value
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=_utf8_db,
     default=DEFAULT_DB,
     envvar="LORELENS_DB",
     show_default=True,
@@ -195,9 +208,9 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
     table enrich_runs."""
     if kernel_git is not None or no_kernel_git:
         from ingest.enrich.inputs import set_kernel_tree
-        from ingest.load import Store
+        from ingest.load import Database
 
-        store = Store(db)
+        store = Database(db)
         try:
             loaded = set_kernel_tree(store.con, None if no_kernel_git else kernel_git)
         finally:
@@ -209,10 +222,10 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
     from ingest.enrich.stages import enrich
-    from ingest.load import Store
+    from ingest.load import Database
     from ingest.load.snapshot import publish
 
-    store = Store(db)
+    store = Database(db)
     try:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
         publish(store.con, db)  # for readers such as the dashboard (docs/guide.md)
@@ -236,10 +249,10 @@ def maintainers(path: Path | None, db: Path, repo: Path | None, rev: str, at: st
     this database holds.
     """
     from ingest.enrich.inputs import read_maintainers, store_maintainers
-    from ingest.load import Store
+    from ingest.load import Database
 
     origin, text, loaded = read_maintainers(path, repo=repo, rev=rev, at=at)  # before any write
-    store = Store(db)
+    store = Database(db)
     try:
         store_maintainers(store.con, origin, text)
     finally:
@@ -270,9 +283,9 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
     from analytics.db import connect_readonly
     from analytics.reports import run_report
     from ingest.enrich.inputs import set_org_inputs
-    from ingest.load import Store
+    from ingest.load import Database
 
-    store = Store(db)
+    store = Database(db)
     try:
         for item in set_org_inputs(store.con, domain_maps=domain_maps, overrides=overrides,
                                    mailmaps=mailmap, aliases=aliases):
@@ -298,7 +311,7 @@ def upgrade(db: Path) -> None:
     (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
     """
     from ingest.errors import DatabaseError
-    from ingest.load import Store, latest_version
+    from ingest.load import Database, latest_version
     from ingest.load.migrations import stored_version
 
     if not db.exists():
@@ -310,7 +323,7 @@ def upgrade(db: Path) -> None:
         before = stored_version(con)
     finally:
         con.close()
-    store = Store(db)
+    store = Database(db)
     store.close()
     if before == latest_version():
         click.echo(f"{db} is already at schema {before}")

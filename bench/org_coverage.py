@@ -27,7 +27,7 @@ from analytics.db import connect_readonly, run_query
 from analytics.reports import run_report
 from ingest.enrich.inputs import set_org_inputs
 from ingest.enrich.stages import enrich
-from ingest.load import Store
+from ingest.load import Database
 from ingest.pipeline import ingest
 
 # the shared data: ../shared beside the checkout, or $LORELENS_SHARED
@@ -60,7 +60,7 @@ GROUP BY ALL ORDER BY n DESC, m.from_domain LIMIT 30"""
 def build(db: Path, archives: list[Path], maps: list[Path]) -> None:
     """Ingest ``archives`` into ``db`` (only what is new), set the maps, enrich."""
     ingest([str(a) for a in archives], db, mirrors=db.parent / "mirrors", show_progress=False)
-    store = Store(db)
+    store = Database(db)
     try:
         set_org_inputs(store.con, domain_maps=maps)
         enrich(store.con)

@@ -63,7 +63,8 @@ def write_sample(
     first_cap = first_epoch_size(scale)
     v2 = {x: V2Inbox(out_dir / "inbox" / x, x, first_cap) for x in LISTS} if "v2" in fmts else {}
     v1 = {x: V1Repo(out_dir / "v1" / f"{x}.git", x) for x in LISTS} if "v1" in fmts else {}
-    mbox = {x: Mbox(out_dir / "mbox" / f"{x}.mbox") for x in LISTS} if "mbox" in fmts else {}
+    md = out_dir / "mbox"
+    mbox = {x: Mbox(md / f"{x}.mbox", md / f"{x}.mbox.gz") for x in LISTS} if "mbox" in fmts else {}
     mdir = {x: Maildir(out_dir / "maildir" / x) for x in LISTS} if "maildir" in fmts else {}
     truth = Truth(tmp)
     by_list = {x: (v2.get(x), v1.get(x), mbox.get(x), mdir.get(x)) for x in LISTS}

@@ -1,6 +1,9 @@
 """Archive writers: public-inbox v2 (epochs written as git packs by ``corpus.gitpack``),
 v1, mboxrd (plain and gzip) and maildir.  Each gets the mails of one list in archive-time
-order as that list's ``Copy`` (the exact bytes to store, git objects prepared)."""
+order as that list's ``Copy`` (the exact bytes to store, git objects prepared).
+
+The same writers build the tests' archives from mail bytes written by hand: ``raw_mail``
+makes the copy and mail of such bytes, archived at a given time (docs/corpus.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import os
 import re
 from binascii import hexlify
 from pathlib import Path
+from typing import BinaryIO
 
 from corpus.gitpack import BLOB, COMMIT, PackWriter, Prepared, prepare, prepare_tree
 from corpus.model import LIST_HOST, Mail
@@ -72,7 +76,8 @@ def list_copies(mail: Mail, is_delete: bool, git: bool) -> tuple[Copy, ...]:
 
 class CommitLog:
     """``refs/heads/master`` of a bare repository: one commit per mail whose tree holds the
-    single file ``m`` (or ``d``), written straight into packs (``corpus.gitpack``).
+    single file ``m`` (or ``d``), written straight into packs (``corpus.gitpack``).  A
+    branch that exists already (a loose ref) gets the new commits on top.
 
     The objects are exactly those ``git fast-import`` wrote before (same ids: the tests
     compare both): blob = the raw mail, tree = one ``100644`` entry, commit = ``tree``,
@@ -85,8 +90,10 @@ class CommitLog:
         self._cmt = f"\ncommitter {committer} ".encode()
         self._idents: dict[tuple[str, str], bytes] = {}
         self._pack = PackWriter(git_dir)
-        self._parent = b""  # "parent <hex>\n" of the next commit
-        self.head: bytes | None = None
+        ref = git_dir / "refs" / "heads" / "master"
+        self.head: bytes | None = bytes.fromhex(ref.read_text()) if ref.is_file() else None
+        # "parent <hex>\n" of the next commit
+        self._parent = b"parent %s\n" % hexlify(self.head) if self.head else b""
         self.count = 0
 
     def commit(self, copy: Copy, mail: Mail, at: int, atz: str, ct: int) -> None:
@@ -153,7 +160,8 @@ class V2Inbox:
         init_bare(root / "all.git")
         self.committer = f"{list_name} <{list_name}@{LIST_HOST}>"
 
-    def _rotate(self) -> CommitLog:
+    def next_epoch(self) -> CommitLog:
+        """Start the next epoch (``add`` does when the current one is full)."""
         if self.log is not None:
             self.log.close()
         self.epoch += 1
@@ -166,13 +174,13 @@ class V2Inbox:
         log = self.log
         limit = self.first_cap if self.epoch == 0 else self.cap
         if log is None or log.count >= limit:
-            log = self._rotate()
+            log = self.next_epoch()
         at, atz = author_time(mail)
         log.commit(copy, mail, at, atz, mail.archive_ts)
 
     def delete(self, copy: Copy, mail: Mail) -> None:
         """The deletion commit: the tree holds ``d`` (``copy.tree`` was prepared so)."""
-        log = self.log or self._rotate()
+        log = self.log or self.next_epoch()
         at, atz = author_time(mail)
         assert mail.deleted_at is not None
         log.commit(copy, mail, at, atz, mail.deleted_at)
@@ -199,14 +207,23 @@ class V1Repo:
 
 
 class Mbox:
-    """mboxrd: ``From `` lines (and already-quoted ones) in bodies get one more ``>``."""
+    """mboxrd: ``From `` lines (and already-quoted ones) in bodies get one more ``>``.
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.f = open(path, "wb", buffering=1 << 20)  # noqa: SIM115
-        raw_gz = open(path.with_name(path.name + ".gz"), "wb")  # noqa: SIM115
-        self._gz_raw = raw_gz
-        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw_gz, mtime=0, compresslevel=6)
+    The same bytes go to ``path`` and, gzip-compressed, to ``gz_path`` (either may be
+    None)."""
+
+    def __init__(self, path: Path | None, gz_path: Path | None) -> None:
+        self._sinks: list[BinaryIO | gzip.GzipFile] = []  # written to, then closed in this order
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._sinks.append(open(path, "wb", buffering=1 << 20))  # noqa: SIM115
+        self._gz_raw: BinaryIO | None = None
+        if gz_path is not None:
+            gz_path.parent.mkdir(parents=True, exist_ok=True)
+            raw_gz = self._gz_raw = open(gz_path, "wb")  # noqa: SIM115
+            self._sinks.append(
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw_gz, mtime=0, compresslevel=6)
+            )
 
     def add(self, copy: Copy, mail: Mail) -> None:
         raw = copy[0]
@@ -215,13 +232,14 @@ class Mbox:
             + _MBOXRD.sub(rb">\1", raw)
             + (b"\n" if raw.endswith(b"\n") else b"\n\n")
         )
-        self.f.write(chunk)
-        self.gz.write(chunk)
+        for f in self._sinks:
+            f.write(chunk)
 
     def close(self) -> None:
-        self.f.close()
-        self.gz.close()
-        self._gz_raw.close()
+        for f in self._sinks:
+            f.close()
+        if self._gz_raw is not None:
+            self._gz_raw.close()
 
 
 class Maildir:
@@ -237,3 +255,36 @@ class Maildir:
 
     def close(self) -> None:
         pass
+
+
+#: Sender of a ``raw_mail``: the commit author and the address of the mbox From_ line
+#: (``mboxrd@z``, as public-inbox writes it when it does not know the sender).
+RAW_SENDER = ("lorelens", "mboxrd@z")
+
+
+def raw_mail(
+    raw: bytes, archive_ts: int, *, seq: int = 0, file: str = "m", git: bool = True
+) -> tuple[Copy, Mail]:
+    """``raw`` (stored exactly as given) as the copy and mail the writers above take:
+    archived at ``archive_ts`` (commit time and author time, From_ line, maildir mtime),
+    committed as the tree's one ``file`` (``d``: a deletion, for ``V2Inbox.delete``),
+    with the commit message ``mail``.  ``seq`` orders the maildir files of one second;
+    without ``git`` the git objects are not prepared (mbox and maildir need none)."""
+    blob = tree = None
+    if git:
+        blob = prepare(BLOB, raw)
+        tree = prepare_tree(b"100644 %s\0" % file.encode(), blob[0])
+    mail = Mail(
+        seq=seq,
+        archive_ts=archive_ts,
+        lists=(),
+        mid=None,
+        sender_name=RAW_SENDER[0],
+        from_addr=RAW_SENDER[1],
+        subject="mail",
+        date_ts=None,
+        date_tz="+0000",
+        body=raw,
+        deleted_at=archive_ts if file == "d" else None,
+    )
+    return (raw, blob, tree), mail

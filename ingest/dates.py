@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 
 from ingest.model import DateSource
 
@@ -11,6 +12,9 @@ UTC = dt.UTC
 EARLIEST = dt.datetime(1991, 1, 1, tzinfo=UTC)  # Linux was announced in 1991
 MAX_OFFSET = 14 * 3600  # UTC+14 is the furthest offset any place uses
 SLACK = dt.timedelta(days=1)
+# a number of three or more digits that is neither part of a time (``:``) nor an offset
+# (``+``/``-``): the year, when it is written in full
+_LONG_NUMBER = re.compile(r"(?<![\d:+-])\d{3,}(?![\d:])")
 
 
 def parse_date_header(value: str) -> tuple[dt.datetime | None, DateSource]:
@@ -21,6 +25,10 @@ def parse_date_header(value: str) -> tuple[dt.datetime | None, DateSource]:
         parts = None
     if parts is None:
         return None, DateSource.UNPARSABLE
+    if any(int(n) < 100 for n in _LONG_NUMBER.findall(value[:200])):
+        # the email package reads a year below 100 as two digits (24 → 2024), so the
+        # year 0001 would become 2001: a year written "0001" is absurd, not 2001
+        return None, DateSource.TOO_OLD
     offset = parts[9] or 0
     if abs(offset) > MAX_OFFSET or offset % 900:
         return None, DateSource.BAD_OFFSET

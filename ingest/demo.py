@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.enrich.inputs import set_maintainers, set_org_inputs
 from ingest.enrich.stages import run_stages
-from ingest.load import Store, snapshot
+from ingest.load import Database, snapshot
 from ingest.pipeline import ingest
 
 SEED = 42
@@ -52,7 +52,7 @@ def run_demo(
         summary = ingest(inboxes, db, mirrors=mirrors, log=echo, publish=False)
         maint, maps = out / "MAINTAINERS", [out / "domain-map"]
     echo(summary.line())
-    store = Store(db)
+    store = Database(db)
     try:
         if maint is not None:
             loaded = set_maintainers(store.con, maint)

@@ -45,7 +45,9 @@ def split_headers(head: bytes) -> dict[str, str]:
         value = head[start - 1 : end - 1].decode("ascii", "surrogateescape")
         if "\n" in value:
             value = value.replace("\r\n", "\n").replace("\n ", " ").replace("\n\t", "\t")
-        fields[name] = value.replace("\r", "").strip()
+        # NUL is never part of a header (RFC 5322 §2.2); kept, it would reach
+        # message_id and from_email
+        fields[name] = value.replace("\r", "").replace("\0", "").strip()
     return fields
 
 
@@ -62,9 +64,18 @@ def split_block(data: bytes) -> tuple[bytes, bytes]:
     return data[: i + 1], data[i + 2 :]
 
 
+# a header field's name: printable ASCII but the colon, no space (RFC 5322 §2.2)
+_FIELD_NAME = re.compile(rb"[!-9;-~]+:")
+
+
 def has_fields(head: bytes) -> bool:
-    """Whether the block holds at least one ``name: value`` field."""
-    for line in head.split(b"\n", 20)[:20]:
-        if line[:1] not in (b" ", b"\t") and b":" in line and not line.startswith(b"From "):
-            return True
-    return False
+    """Whether the block opens with a header field (``Name: value``), after an mbox
+    ``From `` line if there is one.
+
+    For a block without any of the fields lorelens reads, this tells a mail with other
+    headers only (stored) from text or binary data that is no mail (refused): the rule
+    is the same for both, whatever bytes follow the first line (docs/schema.md,
+    ``ingest_errors``)."""
+    lines = head.split(b"\n", 2)
+    first = lines[1] if lines[0].startswith(b"From ") and len(lines) > 1 else lines[0]
+    return bool(_FIELD_NAME.match(first))

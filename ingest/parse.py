@@ -57,7 +57,13 @@ _BODY_HINTS = (
 
 
 def header_text(value: object) -> str:
-    """A header value as text: encoded words decoded, undeclared 8-bit read as UTF-8."""
+    """A header value as text: encoded words decoded, undeclared 8-bit read as UTF-8,
+    NUL characters (``=00`` in an encoded word) dropped."""
+    text = _header_text(value)
+    return text.replace("\0", "") if "\0" in text else text
+
+
+def _header_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, email.header.Header):
@@ -94,6 +100,15 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def eight_bit(value: str) -> str:
+    """A raw header value (undeclared 8-bit bytes held as surrogates, as
+    :func:`ingest.headers.split_headers` gives it) with those bytes decoded: UTF-8, else
+    Latin-1. Encoded words are left as they are."""
+    if value.isascii():
+        return value
+    return _decode_bytes(value.encode("utf-8", "surrogateescape"), None)
 
 
 def _content_hash(headers: dict[str, str], body: bytes) -> str:
@@ -218,6 +233,10 @@ def parse_mail(raw: RawMail) -> ParsedMessage | ParseFailure:
         return ParseFailure(raw.location, "empty message", len(data))
     try:
         return _parse(raw)
+    except RecursionError:
+        # the email package's address parser recurses once per nested comment
+        return ParseFailure(raw.location, "a header nests comments or groups too deeply "
+                            "to parse (RecursionError)", len(data))
     except Exception as exc:  # a mail we cannot read is recorded, never fatal
         return ParseFailure(raw.location, f"{type(exc).__name__}: {exc}", len(data))
 
@@ -245,9 +264,11 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
 
     date, date_source = resolve_date(date_raw, raw.archive_time)
 
-    from_header = headers.get("from", "")
+    # addresses are read from text: undeclared 8-bit bytes decoded first (kept as
+    # surrogates, they would reach from_email and could not be stored)
+    from_header = eight_bit(headers.get("from", ""))
     from_via = None
-    original = headers.get("x-original-from")
+    original = eight_bit(headers.get("x-original-from", ""))
     if original:
         # sent through a relay on the author's behalf (b4's web relay "Name via B4
         # Relay <devnull+…@kernel.org>", a list rewriting From for DMARC): the author
@@ -272,7 +293,8 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
     # a long References (a deep thread) is read as written: its encoded words, if any,
     # are not decoded, which would take quadratic time
     refs = headers.get("references")
-    references = all_msgids(header_text(refs) if refs and len(refs) <= MAX_FIELD else refs)
+    references = all_msgids(
+        header_text(refs) if refs and len(refs) <= MAX_FIELD else eight_bit(refs or ""))
     # Patches of a series carry In-Reply-To (their cover letter) but are not replies;
     # a mail without "Re:" and without a PATCH tag that answers another one is.
     is_reply = subj.reply or (in_reply_to is not None and not subj.patch)
@@ -290,6 +312,7 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
             _multipart_text(headers["content-type"], body, raw.data) if multipart
             else _single_part_text(headers, body)
         )
+        text = text.replace("\0", "")  # as in headers: trailers never carry a NUL
     diff = parse_diff(text) if text else None
     has_diff = diff is not None
 
@@ -338,8 +361,8 @@ def _parse(raw: RawMail) -> ParsedMessage | ParseFailure:
         change_id=change_id,
         applied_notice=applied,
         bot_report=report,
-        to_addrs=list(_addresses(headers.get("to"))),
-        cc_addrs=list(_addresses(headers.get("cc"))),
+        to_addrs=list(_addresses(eight_bit(headers.get("to", "")))),
+        cc_addrs=list(_addresses(eight_bit(headers.get("cc", "")))),
         list=list_from_list_id(header_text(headers.get("list-id"))) or raw.location.list,
         body_bytes=len(body),
         content_hash=chash,

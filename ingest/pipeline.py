@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import deque
@@ -18,7 +19,7 @@ import duckdb
 from ingest import __version__, sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
 from ingest.errors import WorkerError, disk_full
-from ingest.load import BatchCounts, Store, snapshot
+from ingest.load import BatchCounts, BatchWriter, Database, snapshot
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
@@ -27,6 +28,9 @@ from ingest.workers import WorkerPool
 T = TypeVar("T")
 BATCH = 1000
 SMALL = 4000  # below this many mails, worker processes cost more than they save
+# ingest appends in batches and needs little working memory; a cap keeps the resident
+# size flat however large the archive (DuckDB spills beyond it; docs/guide.md)
+MEMORY_LIMIT = "256MB"
 
 
 @dataclass
@@ -114,7 +118,7 @@ class Parser:
             self._workers.close()
 
 
-def _finish(store: Store, run_id: int, summary: RunSummary) -> None:
+def _finish(store: Database, run_id: int, summary: RunSummary) -> None:
     """Record how the run ended. When it failed because DuckDB invalidated the database
     (a full disk while it checkpointed), nothing more can be written: the run's row then
     stays 'running', which `lorelens status` and the next ingest show as interrupted (no
@@ -137,7 +141,7 @@ def ingest(
     log: Callable[[str], None] = lambda _m: None,
     batch_size: int = BATCH,
     jobs: int | None = None,
-    after_load: Callable[[Store, BatchCounts], object] | None = None,  # result ignored
+    after_load: Callable[[Database, BatchCounts], object] | None = None,  # result ignored
     publish: bool = True,
 ) -> RunSummary:
     """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
@@ -150,9 +154,14 @@ def ingest(
     keys = [sources.source_key(s) for s in specs]
     for spec in specs:
         sources.detect(spec)  # fail fast, before anything is written
-    store = Store(db)
+    fresh = not db.exists()
+    new_dirs = [d for d in db.parents if not d.exists()]  # innermost first
+    store = Database(db)
     parser: Parser | None = None
+    stored_nothing = False
     try:
+        store.set_memory_limit(MEMORY_LIMIT)
+        writer = BatchWriter(store.con)
         run_id = store.start_run(keys, __version__)
         summary = RunSummary(run_id, db, keys)
         started = time.perf_counter()
@@ -176,18 +185,18 @@ def ingest(
                     # copies whose commits are gone go first; what the rescan does not
                     # bring back was purged
                     pruned = (
-                        store.prune_vanished(unit, all_commits(unit.git_dir))
+                        writer.prune_vanished(unit, all_commits(unit.git_dir))
                         if unit.rescan and unit.git_dir is not None else set()
                     )
                     for n, marker, (parsed, failures, deletions) in parser.map_unit(
                         unit, batch_size
                     ):
                         summary.counts.add(
-                            store.write_batch(run_id, unit, parsed, failures, deletions, marker)
+                            writer.write_batch(run_id, unit, parsed, failures, deletions, marker)
                         )
                         bar.advance(n)
                     if pruned:
-                        summary.counts.deleted += store.record_purged(run_id, unit, pruned)
+                        summary.counts.deleted += writer.record_purged(run_id, unit, pruned)
             if after_load is not None:
                 after_load(store, summary.counts)
         except KeyboardInterrupt:
@@ -195,6 +204,7 @@ def ingest(
             raise
         except BaseException as exc:
             summary.status = "failed"
+            stored_nothing = summary.counts.read == 0
             if full := disk_full(exc, db):
                 raise full from exc
             raise
@@ -208,3 +218,11 @@ def ingest(
         if parser is not None:
             parser.close()
         store.close()
+        if fresh and stored_nothing:
+            # a first run that failed before storing anything (an unreachable URL, a
+            # source that cannot be read) leaves no empty database behind
+            for path in (db, db.with_name(db.name + ".wal")):
+                path.unlink(missing_ok=True)
+            for folder in new_dirs:
+                with contextlib.suppress(OSError):  # only while empty
+                    folder.rmdir()

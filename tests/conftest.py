@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gzip
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 import pytest
+
+from corpus import writers
 
 ROOT = Path(__file__).resolve().parents[1]
 MAILS = Path(__file__).resolve().parent / "mails"
@@ -111,53 +113,24 @@ class Entry:
     file: str = "m"
 
 
-def _git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> bytes:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace')}")
-    return proc.stdout
-
-
 def init_bare(git_dir: Path) -> Path:
-    git_dir.parent.mkdir(parents=True, exist_ok=True)
-    _git("init", "--bare", "-q", "--initial-branch=master", str(git_dir))
+    """An empty bare repository (``corpus.writers.init_bare``)."""
+    writers.init_bare(git_dir)
     return git_dir
 
 
+def _ts(when: dt.datetime) -> int:
+    return int(when.timestamp())
+
+
 def add_commits(git_dir: Path, entries: Iterable[Entry]) -> None:
-    """Append one commit per entry (tree: only ``m`` or only ``d``), as public-inbox does.
-
-    Uses ``git fast-import`` so thousands of mails take about a second.
-    """
-    parent = ""
-    if _has_head(git_dir):
-        parent = _git("--git-dir", str(git_dir), "rev-parse", "refs/heads/master").decode().strip()
-    chunks: list[bytes] = []
-    mark = 0
-    for i, e in enumerate(entries):
-        mark += 1
-        blob = mark
-        chunks.append(b"blob\nmark :%d\ndata %d\n" % (blob, len(e.data)) + e.data + b"\n")
-        mark += 1
-        msg = b"mail\n"
-        stamp = int(e.when.timestamp())
-        chunks.append(
-            b"commit refs/heads/master\nmark :%d\n" % mark
-            + b"committer lorelens tests <tests@example.invalid> %d +0000\n" % stamp
-            + b"data %d\n" % len(msg) + msg
-        )
-        if i == 0 and parent:
-            chunks.append(b"from %s\n" % parent.encode())
-        chunks.append(b"deleteall\nM 100644 :%d %s\n\n" % (blob, e.file.encode()))
-    _git("--git-dir", str(git_dir), "fast-import", "--quiet", "--date-format=raw",
-         input=b"".join(chunks))
-
-
-def _has_head(git_dir: Path) -> bool:
-    return subprocess.run(
-        ["git", "--git-dir", str(git_dir), "rev-parse", "--verify", "-q", "refs/heads/master"],
-        capture_output=True,
-    ).returncode == 0
+    """Append one commit per entry (tree: only ``m``, ``d`` or the entry's file), as
+    public-inbox does, written as a git pack by ``corpus.writers.CommitLog``."""
+    log = writers.CommitLog(git_dir, "lorelens tests <tests@example.invalid>")
+    for e in entries:
+        copy, mail = writers.raw_mail(e.data, _ts(e.when), file=e.file)
+        log.commit(copy, mail, mail.archive_ts, "+0000", mail.archive_ts)
+    log.close()
 
 
 def entries(mails: Sequence[bytes], whens: Sequence[dt.datetime] | None = None) -> list[Entry]:
@@ -167,54 +140,44 @@ def entries(mails: Sequence[bytes], whens: Sequence[dt.datetime] | None = None) 
 
 def write_v1(git_dir: Path, mails: Sequence[bytes], whens=None) -> Path:
     """A public-inbox v1 archive: one bare repository, one commit per mail."""
-    init_bare(git_dir)
-    add_commits(git_dir, entries(mails, whens))
+    repo = writers.V1Repo(git_dir, git_dir.name.removesuffix(".git"))
+    for e in entries(mails, whens):
+        repo.add(*writers.raw_mail(e.data, _ts(e.when)))
+    repo.close()
     return git_dir
 
 
 def write_v2(inbox: Path, epochs: Sequence[Sequence[Entry]]) -> Path:
-    """A public-inbox v2 inbox folder with ``git/N.git`` per epoch."""
-    for n, ents in enumerate(epochs):
-        gdir = init_bare(inbox / "git" / f"{n}.git")
-        if ents:
-            add_commits(gdir, ents)
+    """A public-inbox v2 inbox folder with ``git/N.git`` per epoch (entries with file
+    ``d`` are deletions); an inbox that exists gets the epochs' commits on top of its
+    own, from epoch 0 on."""
+    v2 = writers.V2Inbox(inbox, inbox.name, first_cap=sys.maxsize, cap=sys.maxsize)
+    for ents in epochs:
+        v2.next_epoch()
+        for e in ents:
+            copy, mail = writers.raw_mail(e.data, _ts(e.when), file=e.file)
+            (v2.delete if e.file == "d" else v2.add)(copy, mail)
+    v2.close()
     return inbox
 
 
-def _mboxrd_quote(data: bytes) -> bytes:
-    out = []
-    for line in data.split(b"\n"):
-        stripped = line.lstrip(b">")
-        if stripped.startswith(b"From "):
-            line = b">" + line
-        out.append(line)
-    return b"\n".join(out)
-
-
 def write_mbox(path: Path, mails: Sequence[bytes], whens=None, *, gz: bool = False) -> Path:
-    """An mboxrd file (gzip-compressed when ``gz``) with the archive times in From_ lines."""
-    whens = whens or times(len(mails))
-    parts = []
-    for data, when in zip(mails, whens, strict=True):
-        if not data.endswith(b"\n"):
-            data += b"\n"
-        parts.append(b"From mboxrd@z " + when.strftime("%a %b %d %H:%M:%S %Y").encode() + b"\n")
-        parts.append(_mboxrd_quote(data) + b"\n")
-    raw = b"".join(parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress(raw, mtime=0) if gz else raw)
+    """An mboxrd file (gzip-compressed when ``gz``) with the archive times in From_ lines
+    (``corpus.writers.Mbox``)."""
+    mbox = writers.Mbox(None, path) if gz else writers.Mbox(path, None)
+    for e in entries(mails, whens):
+        mbox.add(*writers.raw_mail(e.data, _ts(e.when), git=False))
+    mbox.close()
     return path
 
 
 def write_maildir(path: Path, mails: Sequence[bytes], whens=None) -> Path:
-    """A maildir (mails in new/), file mtimes set to the archive times."""
-    whens = whens or times(len(mails))
-    for sub in ("new", "cur", "tmp"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
-    for i, (data, when) in enumerate(zip(mails, whens, strict=True)):
-        f = path / "new" / f"{1700000000 + i:010d}.{i:06d}.tests"
-        f.write_bytes(data)
-        os.utime(f, (when.timestamp(), when.timestamp()))
+    """A maildir (mails in cur/, named by archive time, then order given), file mtimes set
+    to the archive times (``corpus.writers.Maildir``)."""
+    md = writers.Maildir(path)
+    for i, e in enumerate(entries(mails, whens)):
+        md.add(*writers.raw_mail(e.data, _ts(e.when), seq=i, git=False))
+    md.close()
     return path
 
 
@@ -392,12 +355,12 @@ def build_report_db(out: Path, *, seed: int = 42, scale: int = 1500,
     from corpus.api import write_sample
     from ingest.enrich.inputs import set_maintainers, set_org_inputs
     from ingest.enrich.stages import run_stages
-    from ingest.load import Store
+    from ingest.load import Database
 
     write_sample(out, seed=seed, scale=scale, formats=("v2",))
     db = out / "t.duckdb"
     run_ingest(sorted((out / "inbox").iterdir()), db, mirrors=out / "mirrors")
-    store = Store(db)
+    store = Database(db)
     try:
         if maintainers:
             set_maintainers(store.con, out / "MAINTAINERS")
@@ -424,10 +387,10 @@ def bare_report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the schema and no mail."""
-    from ingest.load import Store
+    from ingest.load import Database
 
     path = tmp_path_factory.mktemp("empty-db") / "empty.duckdb"
-    Store(path).close()
+    Database(path).close()
     return path
 
 

@@ -11,7 +11,7 @@ import duckdb
 
 from analytics.db import Result, connect_readonly
 from analytics.reports import run_report
-from ingest.load import Store
+from ingest.load import Database
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
@@ -40,7 +40,7 @@ class MiniDB:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        Store(path).close()
+        Database(path).close()
         self.con = duckdb.connect(str(path))
         self.con.execute("SET TimeZone = 'UTC'")
 
@@ -74,7 +74,7 @@ def enrich_sample(db: Path, sample: Path, tree: Path | None) -> tuple[str, dict[
     from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_inputs
     from ingest.enrich.stages import run_stages
 
-    store = Store(db)
+    store = Database(db)
     try:
         set_maintainers(store.con, sample / "MAINTAINERS")
         set_org_inputs(store.con, domain_maps=[sample / "domain-map"])

@@ -245,10 +245,10 @@ def test_status_shows_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
     """A run whose process died before recording its end (kill -9, or DuckDB refusing
     every write after a full disk) is not "running": no writer can hold the file while
     `lorelens status` has it open."""
-    from ingest.load import Store
+    from ingest.load import Database
 
     db = tmp_path / "t.duckdb"
-    store = Store(db)
+    store = Database(db)
     store.start_run(["somewhere"], "test")
     store.close()
     assert "last run: #1 interrupted at" in invoke("status", "--db", str(db)).stdout

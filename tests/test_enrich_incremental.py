@@ -26,7 +26,12 @@ from corpus.api import write_sample
 from ingest.enrich.inputs import set_kernel_tree, set_maintainers, set_org_inputs
 from ingest.enrich.stages import enrich, enrich_if_changed, plan_enrichment, run_stages
 from ingest.enrich.threads import thread_ids
-from ingest.load import Store
+from ingest.load import Database
+from ingest.load.database import (
+    ENRICH_MEMORY_FLOOR,
+    ENRICH_MEMORY_PER_MESSAGE,
+    working_memory,
+)
 from tests.conftest import fetch_one, run_ingest, shared_root, skip_or_fail
 
 # every enrichment table, and the columns enrichment writes into messages
@@ -220,7 +225,7 @@ def split(
     mboxes = sorted((sample / "mbox").glob("*.mbox"))
     ref = out / "ref.duckdb"
     run_ingest(mboxes, ref)
-    store = Store(ref)
+    store = Database(ref)
     set_inputs(store.con, sample)
     run_stages(store.con)
     # with a kernel tree, a person changing makes the series stage recompute whole (the
@@ -236,7 +241,7 @@ def split(
     # the whole, enriched whole
     full_db = out / "full.duckdb"
     run_ingest([*part1_files, *part2_files], full_db)
-    store = Store(full_db)
+    store = Database(full_db)
     set_inputs(store.con, sample)
     run_stages(store.con)
     full = dump(store.con)
@@ -245,7 +250,7 @@ def split(
     # part 1, enriched; then part 2, enriched after the ingest as `lorelens ingest` does
     inc_db = out / "inc.duckdb"
     run_ingest(part1_files, inc_db)
-    store = Store(inc_db)
+    store = Database(inc_db)
     set_inputs(store.con, sample)
     enrich(store.con)
     before = dump(store.con)
@@ -327,7 +332,7 @@ def small(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     write_sample(sample, seed=3, scale=300, formats=("mbox",))
     db = tmp_path / "s.duckdb"
     run_ingest(sorted((sample / "mbox").glob("*.mbox")), db)
-    store = Store(db)
+    store = Database(db)
     set_inputs(store.con, sample)
     enrich(store.con)
     yield store.con
@@ -408,6 +413,26 @@ def test_enrichment_is_not_bound_by_the_ingest_memory_cap(small):
     assert abs(float(after.split()[0]) - float(cap.split()[0])) <= 0.1
 
 
+
+def test_enrichment_memory_limit_is_set_and_grows_with_the_archive(small):
+    """An enrichment runs under a DuckDB memory limit (not DuckDB's default of most of
+    the machine): a floor and an allowance per stored message, since what its one
+    transaction cannot spill grows with the messages; the limit before comes back."""
+    small.execute("SET memory_limit = '16MB'")
+    cap = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    for n in (0, 1_000_000):
+        with working_memory(small, n):
+            shown = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        value, unit = shown.split()
+        want = (ENRICH_MEMORY_FLOOR + ENRICH_MEMORY_PER_MESSAGE * n) / 2**20
+        got = float(value) * {"MiB": 1, "GiB": 1024}[unit]
+        assert abs(got - want) <= 0.05 * 1024, (n, shown)
+    # back to the limit before (DuckDB shows, and takes back, a limit to ~0.1 MiB; each
+    # block here takes it back once)
+    back = small.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert (back.split()[1], cap.split()[1]) == ("MiB", "MiB")
+    assert abs(float(back.split()[0]) - float(cap.split()[0])) <= 0.3
+
 # -- the real linux-watchdog archive -----------------------------------------------------
 
 WATCHDOG = shared_root() / "data/archives/linux-watchdog.vger.kernel.org.0.git"
@@ -437,7 +462,7 @@ def test_watchdog_last_five_percent(tmp_path):
 
     full_db = tmp_path / "full.duckdb"
     run_ingest([repo], full_db, jobs=None)
-    store = Store(full_db)
+    store = Database(full_db)
     inputs(store.con)
     run_stages(store.con)
     full = dump(store.con)
@@ -446,7 +471,7 @@ def test_watchdog_last_five_percent(tmp_path):
     inc_db = tmp_path / "inc.duckdb"
     _git("-C", str(repo), "update-ref", branch, f"{head}~{n // 20}")
     run_ingest([repo], inc_db, jobs=None)
-    store = Store(inc_db)
+    store = Database(inc_db)
     inputs(store.con)
     enrich(store.con)
     store.close()

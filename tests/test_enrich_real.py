@@ -16,7 +16,7 @@ import pytest
 
 from ingest.enrich.inputs import set_maintainers, set_org_inputs
 from ingest.enrich.stages import run_stages
-from ingest.load import Store
+from ingest.load import Database
 from ingest.pipeline import ingest
 
 SHARED = Path(os.environ.get("LORELENS_SHARED",
@@ -34,7 +34,7 @@ def watchdog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDB
         pytest.skip(f"shared archive not available: {WATCHDOG}")
     db = tmp_path_factory.mktemp("watchdog") / "w.duckdb"
     ingest([str(WATCHDOG)], db, mirrors=db.parent / "mirrors", show_progress=False)
-    store = Store(db)
+    store = Database(db)
     set_maintainers(store.con, SHARED / "data/MAINTAINERS")
     set_org_inputs(store.con, domain_maps=sorted((SHARED / "data/gitdm").iterdir()))
     run_stages(store.con)

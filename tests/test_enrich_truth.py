@@ -16,7 +16,7 @@ import pytest
 from corpus.api import write_sample
 from ingest.enrich.inputs import set_maintainers, set_org_inputs
 from ingest.enrich.stages import run_stages
-from ingest.load import Store
+from ingest.load import Database
 from ingest.pipeline import ingest
 
 
@@ -29,7 +29,7 @@ def corpus(
     db = out / "t.duckdb"
     inboxes = sorted(str(p) for p in (out / "inbox").iterdir())
     ingest(inboxes, db, mirrors=out / "mirrors", show_progress=False, jobs=1)
-    store = Store(db)
+    store = Database(db)
     set_maintainers(store.con, out / "MAINTAINERS")
     set_org_inputs(store.con, domain_maps=[out / "domain-map"])
     run_stages(store.con)
@@ -241,7 +241,7 @@ def test_kernel_tree_commits_are_applied_evidence(tmp_path):
     db = tmp_path / "t.duckdb"
     ingest(sorted(str(p) for p in (tmp_path / "inbox").iterdir()), db,
            mirrors=tmp_path / "mirrors", show_progress=False, jobs=1)
-    store = Store(db)
+    store = Database(db)
     try:
         set_maintainers(store.con, tmp_path / "MAINTAINERS")
         set_kernel_tree(store.con, tmp_path / "kernel.git")

@@ -14,7 +14,7 @@ from analytics.export import MANIFEST, PARTITIONED_BY_YEAR
 from ingest import __version__
 from ingest.demo import run_demo
 from ingest.enrich.stages import enrich
-from ingest.load import SCHEMA_VERSION, Store
+from ingest.load import SCHEMA_VERSION, Database
 from tests.conftest import fetch_one, make_mail, require_tool, rows, run_ingest, write_v1
 
 # mails of other years than the sample's (2024), and one whose date comes from the archive
@@ -31,7 +31,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("export") / "lorelens.duckdb"
     run_demo(path, scale=400, echo=lambda _m: None)
     run_ingest([write_v1(path.parent / "old-list.git", OLD)], path)
-    store = Store(path)
+    store = Database(path)
     try:
         enrich(store.con, lambda _m: None)
     finally:

@@ -77,6 +77,24 @@ def test_a_huge_to_header_parses() -> None:
     assert parse_in_child(data) == {"ok": True, "to": ["b@example.org"], "trailers": []}
 
 
+def test_undeclared_8bit_addresses_are_decoded_not_stored_as_surrogates() -> None:
+    # kept as surrogates, these failed the whole batch when it became an Arrow table
+    data = (b"From: \x80a@example.org\nTo: b\xe9@example.org\nReferences: <\xff@x> "
+            + b"<r@x> " * MAX_FIELD + b"\nSubject: hi\n\nhi\n")
+    batch, failures, _ = parse_items([RawMail(data, LOC, T0)])
+    assert failures == []
+    row = batch.messages.to_pylist()[0]
+    assert (row["from_email"], row["to_addrs"], row["references"][0]) == (
+        "\x80a@example.org", ["bé@example.org"], "\xff@x")
+
+
+def test_deeply_nested_comments_are_a_clear_failure() -> None:
+    res = parse_mail(RawMail(HEAD.replace(b"From: A", b"From: " + b"(" * 1500 + b"A")
+                             + b"Subject: x\n\nx\n", LOC, T0))
+    assert isinstance(res, ParseFailure)
+    assert res.reason.startswith("a header nests comments or groups too deeply")
+
+
 def test_an_over_long_subject_is_a_recorded_failure() -> None:
     data = HEAD + b"Subject: [" + b"[" * MAX_FIELD + b"\n\nhi\n"
     res = parse_mail(RawMail(data, LOC, T0))
@@ -171,4 +189,5 @@ def test_fuzz_parse(headers: list[bytes], subject: bytes, body: list[bytes]) -> 
     # a failure is one the parser means (not an exception, not the time budget)
     assert len(batch) + len(failures) == 1
     for f in failures:
-        assert f.reason.startswith(("header ", "no mail headers", "empty message")), f.reason
+        assert f.reason.startswith(
+            ("header ", "no mail headers", "empty message", "a header nests")), f.reason

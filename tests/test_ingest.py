@@ -419,7 +419,7 @@ def test_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     import duckdb
 
     from ingest.errors import DatabaseError
-    from ingest.load import Store
+    from ingest.load import Database
 
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
@@ -427,7 +427,7 @@ def test_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     con.execute("INSERT INTO schema_info VALUES ('schema_version', '0')")
     con.close()
     with pytest.raises(DatabaseError, match="schema version 0"):
-        Store(db)
+        Database(db)
 
 
 def test_single_v2_epoch_given_as_a_repository_applies_deletions(tmp_path: Path) -> None:
@@ -578,3 +578,28 @@ def test_a_failed_statement_is_the_error_reported_not_its_cleanup() -> None:
             registered(con, "_new", pa.table({"k": pa.array([2, 1], pa.int32())})) as view:
         con.execute(f"INSERT INTO t SELECT k FROM {view}")
     assert con.execute("SELECT k FROM t").fetchall() == [(1,)]  # rolled back, usable
+
+
+def test_only_the_ingest_caps_duckdb_memory(tmp_path: Path) -> None:
+    """The ingest caps DuckDB's memory while it loads (docs/guide.md); a writable Database
+    opened for enrichment or the input commands keeps DuckDB's own limit."""
+    import duckdb
+
+    from ingest.load import Database
+    from ingest.pipeline import MEMORY_LIMIT
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    with duckdb.connect() as con:
+        default = limit(con)
+        con.execute("SET memory_limit = ?", [MEMORY_LIMIT])
+        capped = limit(con)
+    assert capped != default
+    db = tmp_path / "db.duckdb"
+    seen: list[str] = []
+    run_ingest([write_mbox(tmp_path / "l.mbox", [make_mail(1)])], db,
+               after_load=lambda database, _counts: seen.append(limit(database.con)))
+    assert seen == [capped]
+    with Database(db) as database:
+        assert limit(database.con) == default

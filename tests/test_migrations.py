@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from analytics.db import connect_readonly
 from cli import main
 from ingest.errors import DatabaseError
-from ingest.load import SCHEMA_VERSION, Store, latest_version
+from ingest.load import SCHEMA_VERSION, Database, latest_version
 from ingest.load.migrations import migrations
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -48,9 +48,9 @@ def shape(path: Path) -> set[tuple[str, str, str, bool]]:
 def test_a_release_1_database_upgrades_to_the_shape_of_a_new_one(tmp_path):
     old = release_1_database(tmp_path / "old.duckdb")
     fresh = tmp_path / "fresh.duckdb"
-    Store(fresh).close()
+    Database(fresh).close()
     assert shape(old) != shape(fresh)
-    Store(old).close()
+    Database(old).close()
     assert shape(old) == shape(fresh)
     con = duckdb.connect(str(old), read_only=True)
     try:
@@ -62,13 +62,13 @@ def test_a_release_1_database_upgrades_to_the_shape_of_a_new_one(tmp_path):
             [("m1@example.org",)]
     finally:
         con.close()
-    Store(old).close()  # a second open applies nothing again
+    Database(old).close()  # a second open applies nothing again
     assert shape(old) == shape(fresh)
 
 
 def test_a_new_database_is_created_at_the_latest_version_without_migrations(tmp_path):
     db = tmp_path / "new.duckdb"
-    Store(db).close()
+    Database(db).close()
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT value FROM schema_info").fetchall() == [(SCHEMA_VERSION,)]

@@ -126,7 +126,7 @@ def test_series_applied_by_patch_id_despite_edited_subject_and_address(tree, tmp
     the author's other address, is applied by patch-id; another patch is not."""
     from ingest.enrich.inputs import set_kernel_tree
     from ingest.enrich.stages import run_stages
-    from ingest.load import Store
+    from ingest.load import Database
     from tests.conftest import run_ingest, write_v1
 
     repo, patches = tree
@@ -146,7 +146,7 @@ def test_series_applied_by_patch_id_despite_edited_subject_and_address(tree, tmp
     archive = write_v1(tmp_path / "wdt.git", [posted, other])
     db = tmp_path / "x.duckdb"
     run_ingest([archive], db)
-    store = Store(db)
+    store = Database(db)
     try:
         set_kernel_tree(store.con, repo)
         run_stages(store.con)

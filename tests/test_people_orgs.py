@@ -41,7 +41,7 @@ from ingest.enrich.people import (
 )
 from ingest.enrich.stages import enrich
 from ingest.errors import ConfigError
-from ingest.load import Store
+from ingest.load import Database
 from tests.conftest import make_mail, run_ingest, shared_root, write_mbox
 
 SHARED_GITDM = shared_root() / "data" / "gitdm"
@@ -572,7 +572,7 @@ def test_org_coverage_report(tmp_path: Path) -> None:
     run_ingest([write_mbox(tmp_path / "list.mbox", mails)], db)
     domain_map = tmp_path / "domain-map"
     domain_map.write_text("corp.example\tCorp Inc\n")
-    store = Store(db)
+    store = Database(db)
     try:
         set_org_inputs(store.con, domain_maps=[domain_map])
         enrich(store.con)

@@ -140,3 +140,63 @@ def test_status_prints_the_overview(report_db):
     assert f"corporate {o['corporate_pct']}%, individual {o['individual_pct']}%" in out.stdout
     for caveat in o["caveats"]:
         assert f"  - {caveat}\n" in out.stdout
+
+
+DIFF = """Fix it.
+
+Signed-off-by: {name} <{addr}>
+---
+ foo.c | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/foo.c b/foo.c
+--- a/foo.c
++++ b/foo.c
+@@ -1 +1,2 @@
+ a
++b
+"""
+
+
+def test_stable_backports_are_left_out_of_the_latency(tmp_path):
+    """A backport answered after 1 hour would halve the median of one posting answered
+    after 10 hours; it is no review request, so the median stays 10 hours, as in
+    review_latency's 'all' row."""
+    from ingest.enrich.stages import run_stages
+    from ingest.load import Database
+    from tests.conftest import make_mail, run_ingest, write_mbox
+
+    def at(hours: int) -> str:
+        return (dt.datetime(2024, 3, 4, 9, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
+                ).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+    mails = [
+        make_mail(1, subject="[PATCH] foo: fix bar", sender="Ann <ann@example.com>",
+                  date=at(0), body=DIFF.format(name="Ann", addr="ann@example.com")),
+        make_mail(2, subject="[PATCH AUTOSEL 6.6 1/1] foo: fix baz",
+                  sender="Sasha <sasha@example.org>", date=at(1),
+                  body=DIFF.format(name="Sasha", addr="sasha@example.org")),
+        make_mail(3, subject="Re: [PATCH AUTOSEL 6.6 1/1] foo: fix baz",
+                  sender="Bob <bob@example.net>", date=at(2),
+                  extra="In-Reply-To: <mail-2@example.com>"),
+        make_mail(4, subject="Re: [PATCH] foo: fix bar", sender="Carl <carl@example.net>",
+                  date=at(10), extra="In-Reply-To: <mail-1@example.com>"),
+        make_mail(5, subject="unrelated", sender="Dee <dee@example.net>", date=at(24 * 40)),
+    ]
+    db = tmp_path / "b.duckdb"
+    run_ingest([write_mbox(tmp_path / "l.mbox", mails)], db, label="l@example.org")
+    store = Database(db)
+    try:
+        run_stages(store.con)
+    finally:
+        store.close()
+    o = _overview(db)
+    assert (o["series"], o["answered_pct"], o["km_median_hours"]) == (2, 100.0, 10.0)
+    con = connect_readonly(db)
+    try:
+        cells = run_report(con, "review_latency", {"min_n": 1}).records()
+    finally:
+        con.close()
+    (everything,) = [r for r in cells if r["subsystem"] == "all" and r["author_kind"] == "all"
+                     and r["author_group"] == "all"]
+    assert everything["km_median_hours"] == o["km_median_hours"]

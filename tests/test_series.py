@@ -135,7 +135,7 @@ def test_review_tags_attach_to_the_post_they_answer(tmp_path):
     """A tag in a reply goes to the nearest post above it, however deep the reply; a tag
     carried in a later version's patch goes to that patch (issue #4)."""
     from ingest.enrich.stages import run_stages
-    from ingest.load import Store
+    from ingest.load import Database
     from tests.conftest import run_ingest, write_v1
 
     def mail(mid, subject, sender, day, body, parent=None):
@@ -168,7 +168,7 @@ def test_review_tags_attach_to_the_post_they_answer(tmp_path):
     ]
     db = tmp_path / "x.duckdb"
     run_ingest([write_v1(tmp_path / "l.git", mails)], db)
-    store = Store(db)
+    store = Database(db)
     try:
         run_stages(store.con)
         got = sorted(store.con.execute(

@@ -179,8 +179,8 @@ def test_empty_epoch_is_fine(tmp_path: Path) -> None:
 
 def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:
     md = write_maildir(tmp_path / "md", MAILS[:3])
-    moved = next((md / "new").iterdir())
-    moved.rename(md / "cur" / (moved.name + ":2,S"))
+    moved = next((md / "cur").iterdir())  # the writer files mails as seen (in cur/)
+    moved.rename(md / "new" / moved.name.split(":")[0])
     _units, items = read_all(md)
     assert sorted(i.data for i in items) == sorted(MAILS[:3])
 

@@ -148,11 +148,12 @@ CATALOG: tuple[Report, ...] = (
         "What the database holds: headline figures and caveats",
         "One row for the scope: lists, date range, messages, patches, cover letters, "
         "threads, series, people, the share of series answered and the Kaplan–Meier "
-        "median time to first response (unanswered series censored at observed_until, "
-        "as in ttfr_by_subsystem), the organisation kinds of the patches (bots left "
-        "out, as in contribution_shares), and the data caveats: lists of the subsystems "
-        "in play that are not archived, the share of messages with a known kind, "
-        "undated mails, parse errors and whether the enrichment is up to date.",
+        "median time to first response (stable backports left out and unanswered "
+        "series censored at observed_until, as in review_latency), the organisation "
+        "kinds of the patches (bots left out, as in contribution_shares), and the data "
+        "caveats: lists of the subsystems in play that are not archived, the share of "
+        "messages with a known kind, undated mails, parse errors and whether the "
+        "enrichment is up to date.",
         params=SCOPE,
         columns=(
             C("lists", "list addresses of the messages in the scope, most messages first"),
@@ -162,12 +163,13 @@ CATALOG: tuple[Report, ...] = (
             C("patches", "of those, patches"),
             C("cover_letters", "of those, cover letters"),
             C("threads", "distinct threads of those messages"),
-            C("series", "postings of a series (one version each) with a posting date"),
+            C("series", "postings of a series (one version each), stable backports included"),
             C("people", "distinct persons (not bots) who sent a message"),
             C("authors", "distinct persons (not bots) who sent a patch"),
-            C("answered_pct", "% of series that received a first response"),
-            C("km_median_hours", "Kaplan–Meier median time to first response, hours "
-                                 "(NULL when fewer than half are ever answered)"),
+            C("answered_pct", "% of series that received a first response (stable "
+                              "backports left out: no review request)"),
+            C("km_median_hours", "Kaplan–Meier median time to first response of those, "
+                                 "hours (NULL when fewer than half are ever answered)"),
             C("corporate_pct", "% of patches (bots left out) from corporate senders"),
             C("individual_pct", "% of patches from individuals"),
             C("academic_pct", "% of patches from academic senders"),

@@ -7,18 +7,22 @@
 WITH RECURSIVE
 -- @include series_group
 -- @include maintainer_roles
+links AS (
+    -- each message of a series with its parent: In-Reply-To, else the last References
+    -- entry (docs/metrics.md, "Replies of a post")
+    SELECT m.message_id, coalesce(m.in_reply_to, m."references"[-1]) AS parent,
+           p.message_id IS NOT NULL AS is_post
+    FROM messages m LEFT JOIN posts p USING (message_id)
+    WHERE m.series_id IS NOT NULL
+),
 climb AS (
-    -- each reply of a series walked up its parents (In-Reply-To, else the last
-    -- References entry) to the nearest post (docs/metrics.md, "Replies of a post")
-    SELECT m.message_id AS reply_id,
-           coalesce(m.in_reply_to, m."references"[-1]) AS at_id, 0 AS depth
-    FROM messages m
-    WHERE m.series_id IS NOT NULL AND m.message_id NOT IN (SELECT message_id FROM posts)
+    -- each reply walked up its parents to the nearest post
+    SELECT message_id AS reply_id, parent AS at_id, 0 AS depth
+    FROM links WHERE NOT is_post
     UNION ALL
-    SELECT c.reply_id, coalesce(m.in_reply_to, m."references"[-1]), c.depth + 1
-    FROM climb c JOIN messages m ON m.message_id = c.at_id
-    WHERE c.at_id NOT IN (SELECT message_id FROM posts) AND c.depth < 100
-      AND m.message_id <> coalesce(m.in_reply_to, m."references"[-1], '')
+    SELECT c.reply_id, l.parent, c.depth + 1
+    FROM climb c JOIN links l ON l.message_id = c.at_id
+    WHERE NOT l.is_post AND c.depth < 100 AND l.message_id <> coalesce(l.parent, '')
 ),
 responses AS (
     -- responses (docs/metrics.md, "Response") by person, per post they are below
@@ -35,9 +39,7 @@ responses AS (
 area_patches AS (
     SELECT p.message_id AS post_id, p.series_id, p.posted_at, u.subsystem,
            s.author_person_id, coalesce(s.author_org_kind, 'unknown') AS org_kind,
-           g.author_group,
-           (SELECT min(c.message_id) FROM posts c
-            WHERE c.series_id = p.series_id AND c.is_cover) AS cover_id
+           g.author_group
     FROM posts p
     JOIN messages m USING (message_id)
     JOIN series s ON s.series_id = p.series_id
@@ -57,32 +59,40 @@ span AS (
     FROM area_patches
 ),
 duty_by_section AS (
-    SELECT DISTINCT r.subsystem, r.person_id, a.post_id, a.cover_id, a.posted_at,
-           a.org_kind, a.author_group
+    SELECT DISTINCT r.subsystem, r.person_id, a.post_id, a.posted_at, a.org_kind,
+           a.author_group
     FROM area_patches a JOIN maintainer_roles r USING (subsystem)
     WHERE a.author_person_id IS DISTINCT FROM r.person_id
 ),
 duty AS (
     SELECT * FROM duty_by_section
     UNION ALL
-    SELECT DISTINCT 'all', person_id, post_id, cover_id, posted_at, org_kind, author_group
+    SELECT DISTINCT 'all', person_id, post_id, posted_at, org_kind, author_group
     FROM duty_by_section
 ),
-targets AS (
-    -- a patch is answered by a response below it or below its series' cover letter
-    SELECT d.*, u.target
-    FROM duty d, unnest(list_distinct([d.post_id, d.cover_id])) AS u(target)
+below AS (
+    -- each post and the patches it stands for: a patch itself, a cover letter every patch
+    -- of its series (an answer below the cover answers them all)
+    SELECT message_id AS post_id, message_id AS patch_id FROM posts WHERE NOT is_cover
+    UNION ALL
+    SELECT c.message_id, p.message_id
+    FROM posts c JOIN posts p ON p.series_id = c.series_id AND NOT p.is_cover
+    WHERE c.is_cover
 ),
-answered AS (
-    SELECT t.subsystem, t.person_id, t.post_id, t.posted_at, t.org_kind, t.author_group,
-           min(x.at) AS answered_at
-    FROM targets t
-    LEFT JOIN responses x ON x.person_id = t.person_id AND x.post_id = t.target
+patch_answers AS (
+    SELECT b.patch_id AS post_id, x.person_id, min(x.at) AS answered_at
+    FROM responses x JOIN below b USING (post_id)
     GROUP BY ALL
 ),
+answered AS (
+    SELECT d.*, a.answered_at
+    FROM duty d LEFT JOIN patch_answers a USING (post_id, person_id)
+),
 tags AS (
-    SELECT t.subsystem, t.person_id, count(DISTINCT (g.message_id, g.position)) AS n
-    FROM targets t JOIN review_tags g ON g.given_by = t.person_id AND g.post_id = t.target
+    SELECT d.subsystem, d.person_id, count(DISTINCT (g.message_id, g.position)) AS n
+    FROM review_tags g
+    JOIN below b ON b.post_id = g.post_id
+    JOIN duty d ON d.post_id = b.patch_id AND d.person_id = g.given_by
     WHERE NOT g.carried AND g.kind IN ('reviewed-by', 'acked-by')
     GROUP BY ALL
 ),

@@ -1,6 +1,6 @@
 -- What the database holds for a scope, in one row (docs/metrics.md, "Overview"): counts,
 -- the share of series answered and the Kaplan–Meier median time to first response
--- (unanswered series censored at observed_until, as in ttfr_by_subsystem.sql), the
+-- (unanswered series censored at observed_until; the estimator of _km.sql), the
 -- organisation kinds of the patches, and the caveats a reader should know.
 WITH msgs AS (
     SELECT m.message_id, m.date, m.lists, m.is_patch, m.is_cover, m.thread_id,
@@ -13,26 +13,25 @@ WITH msgs AS (
       AND ($since::TIMESTAMPTZ IS NULL OR m.date >= $since::TIMESTAMPTZ)
       AND ($until::TIMESTAMPTZ IS NULL OR m.date < $until::TIMESTAMPTZ)
 ),
-obs AS (
-    SELECT epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
-               AS days,
-           s.first_response_at IS NOT NULL AS answered
-    FROM series s
-    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
-      AND ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
+series_ AS (
+    SELECT s.* FROM series s
+    WHERE ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
       AND ($subsystem::VARCHAR IS NULL OR list_contains(s.subsystems, $subsystem::VARCHAR))
       AND ($since::TIMESTAMPTZ IS NULL OR s.posted_at >= $since::TIMESTAMPTZ)
       AND ($until::TIMESTAMPTZ IS NULL OR s.posted_at < $until::TIMESTAMPTZ)
 ),
-at_t AS (
-    SELECT days, count(*) AS n, count(*) FILTER (answered) AS events FROM obs GROUP BY days
+obs AS (  -- review requests: stable backports left out, as in review_latency
+    SELECT epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
+               AS days,
+           s.first_response_at IS NOT NULL AS answered
+    FROM series_ s
+    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
+      AND s.outcome_detail <> 'backport'
 ),
-km AS (
-    SELECT days,
-           product(1 - events / at_risk) OVER (ORDER BY days) AS survival
-    FROM (SELECT *, sum(n) OVER (ORDER BY days DESC) AS at_risk FROM at_t)
-    WHERE events > 0
+km_input AS (
+    SELECT 'all' AS grp, days, answered AS event FROM obs
 ),
+-- @include km
 per_list AS (
     SELECT list, count(*) AS messages, min(date) AS first, max(date) AS last
     FROM (SELECT unnest(lists) AS list, date FROM msgs)
@@ -76,7 +75,7 @@ counts AS (  -- one pass over the scope's messages
 figures AS (
     SELECT counts.*,
         (SELECT list(list ORDER BY messages DESC, list) FROM per_list) AS lists,
-        (SELECT count(*) FROM obs) AS series,
+        (SELECT count(*) FROM series_) AS series,
         (SELECT round(100.0 * count(*) FILTER (answered) / nullif(count(*), 0), 1) FROM obs)
             AS answered_pct,
         (SELECT round(min(days) * 24, 2) FROM km WHERE survival <= 0.5 + 1e-9)

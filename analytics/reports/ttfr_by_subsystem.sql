@@ -1,7 +1,8 @@
 -- Time to first response per subsystem: Kaplan–Meier median with unanswered series
 -- censored at observed_until, and the share answered within 1, 7 and 30 days.
 -- The median is the first time at which the survival ("still unanswered") is at most
--- 0.5; the 1e-9 keeps an exact 0.5 from being missed by floating-point rounding.
+-- 0.5; the 1e-9 keeps an exact 0.5 from being missed by floating-point rounding. The
+-- estimator is _km.sql's, shared with the other reports.
 WITH obs AS (
     SELECT unnest(s.subsystems) AS subsystem,
            epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
@@ -15,19 +16,13 @@ WITH obs AS (
       AND ($until::TIMESTAMPTZ IS NULL OR s.posted_at < $until::TIMESTAMPTZ)
       AND ($org_kind::VARCHAR IS NULL OR s.author_org_kind = $org_kind::VARCHAR)
 ),
-at_t AS (
-    SELECT subsystem, days, count(*) AS n, count(*) FILTER (answered) AS events
-    FROM obs GROUP BY ALL
+km_input AS (
+    SELECT subsystem AS grp, days, answered AS event FROM obs
 ),
-risk AS (
-    SELECT *, sum(n) OVER (PARTITION BY subsystem ORDER BY days DESC) AS at_risk
-    FROM at_t
-),
-km AS (
-    SELECT subsystem, days,
-           product(1 - events / at_risk) OVER (PARTITION BY subsystem ORDER BY days)
-               AS survival
-    FROM risk WHERE events > 0
+-- @include km
+medians AS (
+    SELECT grp AS subsystem, min(days) FILTER (survival <= 0.5 + 1e-9) AS median_days
+    FROM km GROUP BY grp
 )
 SELECT o.subsystem,
        count(*) AS series,
@@ -38,9 +33,9 @@ SELECT o.subsystem,
              / count(*) FILTER (answered AND days <= 7 OR observed_days >= 7), 1) AS pct_7d,
        round(100.0 * count(*) FILTER (answered AND days <= 30)
              / count(*) FILTER (answered AND days <= 30 OR observed_days >= 30), 1) AS pct_30d,
-       (SELECT round(min(km.days) * 24, 2) FROM km
-        WHERE km.subsystem = o.subsystem AND km.survival <= 0.5 + 1e-9) AS km_median_hours
+       round(any_value(md.median_days) * 24, 2) AS km_median_hours
 FROM obs o
+LEFT JOIN medians md USING (subsystem)
 WHERE $subsystem::VARCHAR IS NULL OR o.subsystem = $subsystem::VARCHAR
 GROUP BY o.subsystem
 ORDER BY series DESC

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,8 @@ import duckdb
 
 from ingest.enrich.orgs import OrgResolver
 from ingest.enrich.people import AddressStat, Identities
-from ingest.enrich.rows import column_rows, column_values, table_rows
+from ingest.enrich.records import Message, read_messages
+from ingest.enrich.rows import table_rows
 from ingest.enrich.subsystems import SectionMatcher
 
 
@@ -38,14 +40,6 @@ class Delta:
     n_recomputed: int | None = None
 
 
-#: The columns of ``messages`` that the threads and series stages read.
-MESSAGE_COLUMNS = (
-    'message_id, from_email, date, subject_base, patch_version, patch_counter, '
-    'patch_total, is_cover, is_patch, is_rfc, is_resend, is_reply, in_reply_to, '
-    '"references", change_id, lists, files, applied_notice, bot_report, prefixes'
-)
-
-
 @dataclass
 class Context:
     """What one stage computes and a later one needs, within one enrichment run."""
@@ -63,7 +57,7 @@ class Context:
         default_factory=dict, repr=False)
     # None: every stage recomputes its tables whole
     delta: Delta | None = None
-    _messages: dict[str, list[Any]] | None = field(default=None, repr=False)
+    _messages: list[Message] | None = field(default=None, repr=False)
 
     def inputs(self, kind: str) -> list[tuple[str, str]]:
         return self.con.execute(
@@ -76,7 +70,7 @@ class Context:
         return self.identities.person_id(email) if self.identities else email
 
     def sections_for_files(
-        self, files: list[str] | None, *, every: bool = False
+        self, files: Sequence[str] | None, *, every: bool = False
     ) -> tuple[str, ...]:
         """The subsystems of a diff: per file the most specific matching sections (or,
         with ``every``, all matching sections: whose maintainers get_maintainer.pl would
@@ -95,19 +89,16 @@ class Context:
             found = self._diff_sections[key] = tuple(out)
         return found
 
-    def messages(self) -> dict[str, list[Any]]:
-        """`MESSAGE_COLUMNS` of every message, column by column, read once per run: the
-        threads stage and a whole series stage both need them, and enrichment writes
-        none of them."""
-        if self._messages is None:
-            t = self.con.sql(f"SELECT {MESSAGE_COLUMNS} FROM messages").to_arrow_table()
-            self._messages = {n: column_values(c) for n, c in zip(t.column_names, t.columns,
-                                                                   strict=True)}
-        return self._messages
-
-    def message_rows(self) -> list[dict[str, Any]]:
-        """`messages`, one dict per message."""
-        return column_rows(self.messages())
+    def messages(self, *, last_use: bool = False) -> list[Message]:
+        """Every message as a `records.Message`, read once per run: the threads stage and
+        a whole series stage both need them, and enrichment writes none of their
+        columns. The ``last_use`` lets them go from the context (they are the run's
+        largest holding)."""
+        found = self._messages
+        if found is None:
+            found = read_messages(self.con)
+        self._messages = None if last_use else found
+        return found
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         return table_rows(self.con.sql(sql, params=params).to_arrow_table())

@@ -45,3 +45,4 @@ def column_rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Equal-length columns (name → values) as one dict per row."""
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+

@@ -29,6 +29,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ingest.enrich.records import Message
+
 UNTHREADED_WINDOW = dt.timedelta(hours=1)
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
 
@@ -271,28 +273,28 @@ def link_versions(series: dict[str, Series]) -> None:
             s.later_version = _rank(s) < top
 
 
-def posts_from_rows(rows: Sequence[dict], person_of: dict[str, str]) -> list[Post]:
-    """Posts from ``messages`` rows (non-reply, PATCH-tagged: covers and patches)."""
+def posts_from_rows(rows: Sequence[Message], person_of: dict[str | None, str]) -> list[Post]:
+    """Posts from messages (non-reply, PATCH-tagged: covers and patches)."""
     out = []
     for r in rows:
-        email = r["from_email"]
+        email = r.from_email
         out.append(Post(
-            message_id=r["message_id"],
-            author=person_of.get(email, email) if email else f"unknown:{r['message_id']}",
+            message_id=r.message_id,
+            author=person_of.get(email, email) if email else f"unknown:{r.message_id}",
             author_email=email,
-            date=r["date"],
-            subject=r["subject_base"] or "",
-            version=r["patch_version"] or 1,
-            counter=r["patch_counter"] if r["patch_counter"] is not None else 1,
-            total=r["patch_total"] or 1,
-            is_cover=r["is_cover"],
-            is_patch=r["is_patch"],
-            is_rfc=r["is_rfc"],
-            is_resend=r["is_resend"],
-            in_reply_to=r["in_reply_to"],
-            references=tuple(r["references"] or ()),
-            change_id=r["change_id"],
-            lists=tuple(r["lists"] or ()),
-            branch=backport_branch(r["prefixes"] or ()),
+            date=r.date,
+            subject=r.subject_base or "",
+            version=r.patch_version or 1,
+            counter=r.patch_counter if r.patch_counter is not None else 1,
+            total=r.patch_total or 1,
+            is_cover=r.is_cover,
+            is_patch=r.is_patch,
+            is_rfc=r.is_rfc,
+            is_resend=r.is_resend,
+            in_reply_to=r.in_reply_to,
+            references=tuple(r.references or ()),
+            change_id=r.change_id,
+            lists=tuple(r.lists or ()),
+            branch=backport_branch(r.prefixes or ()),
         ))
     return out

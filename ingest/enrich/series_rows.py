@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ingest.enrich.context import Context
+from ingest.enrich.records import Message
 from ingest.enrich.region import CARRIED_KINDS
 from ingest.enrich.review import Events, ReplyIndex, contract_outcome, outcome
 from ingest.enrich.series import Series
@@ -74,7 +75,7 @@ def series_row(ctx: Context, s: Series, ev: Events, observed_until: dt.datetime 
     }
 
 
-def post_rows(s: Series, per_post: dict[str, Events], by_id: dict[str, dict],
+def post_rows(s: Series, per_post: dict[str, Events], by_id: dict[str, Message],
               post_subs: dict[str, tuple[str, ...]], series_subs: tuple[str, ...],
               observed_until: dt.datetime | None) -> list[dict]:
     """The ``posts`` rows of the cover letter and patches of ``s``; a post without
@@ -85,8 +86,8 @@ def post_rows(s: Series, per_post: dict[str, Events], by_id: dict[str, dict],
         rows.append({
             "message_id": mid, "series_id": s.series_id,
             "is_cover": mid == s.cover_message_id,
-            "counter": by_id[mid]["patch_counter"], "author_person_id": s.author,
-            "posted_at": by_id[mid]["date"],
+            "counter": by_id[mid].patch_counter, "author_person_id": s.author,
+            "posted_at": by_id[mid].date,
             "subsystems": list(post_subs[mid] or series_subs),
             "first_response_at": pe.first_response_at,
             "first_response_by": pe.first_response_by,
@@ -99,28 +100,28 @@ def post_rows(s: Series, per_post: dict[str, Events], by_id: dict[str, dict],
     return rows
 
 
-def message_subsystems(ctx: Context, msgs: list[dict], message_series: dict[str, str],
+def message_subsystems(ctx: Context, msgs: list[Message], message_series: dict[str, str],
                        series_subs: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
     """``(message, subsystem, via)`` of every message: from its own diff, else from its
     series, else from its lists (docs/subsystems.md)."""
     out: list[tuple[str, str, str]] = []
     for m in msgs:
-        mid = m["message_id"]
-        own = ctx.sections_for_files(m["files"])
+        mid = m.message_id
+        own = ctx.sections_for_files(m.files)
         if own:
             out.extend((mid, x, "files") for x in own)
         elif mid in message_series:
             out.extend((mid, x, "series") for x in series_subs[message_series[mid]])
         elif ctx.matcher is not None:
             seen: list[str] = []
-            for lst in m["lists"] or []:
+            for lst in m.lists or []:
                 seen.extend(x for x in ctx.matcher.sections_for_list(lst) if x not in seen)
             out.extend((mid, x, "list") for x in seen)
     return out
 
 
 def review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
-                    by_id: dict[str, dict], trailers: Trailers) -> list[dict]:
+                    by_id: dict[str, Message], trailers: Trailers) -> list[dict]:
     """Every Reviewed-by / Acked-by / Tested-by attached to the post it answers: a tag in
     a reply goes to the nearest post above the reply (its patch or cover letter, however
     deep the reply); a tag carried in a patch (from someone other than the author) goes
@@ -141,7 +142,7 @@ def review_tag_rows(ctx: Context, series: dict[str, Series], index: ReplyIndex,
     for s in series.values():
         for post in s.message_ids:
             if post in s.patch_ids:
-                add(s, post, post, s.author, by_id[post]["date"], True)
+                add(s, post, post, s.author, by_id[post].date, True)
             for n in sorted(index.replies(post), key=lambda n: n.message_id):
                 if not n.is_bot:
                     add(s, post, n.message_id, n.person, n.date, False)

@@ -20,8 +20,9 @@ from typing import cast
 
 import pyarrow as pa
 
-from ingest.enrich.context import MESSAGE_COLUMNS, Context, Delta
+from ingest.enrich.context import Context, Delta
 from ingest.enrich.people import BotRules
+from ingest.enrich.records import Message, read_messages
 from ingest.enrich.region import region as find_region
 from ingest.enrich.review import (
     ANSWER_OUTCOMES,
@@ -57,20 +58,20 @@ _REVIEW_TAGS = "('reviewed-by', 'acked-by', 'tested-by')"
 
 
 def _is_post(
-    m: dict, by_id: dict[str, dict], person_of: dict[str, str], heads: set[str]
+    m: Message, by_id: dict[str, Message], person_of: dict[str | None, str], heads: set[str]
 ) -> bool:
     """A cover letter or patch: a PATCH-tagged mail that is not a reply. A diffless
     PATCH-tagged mail written in reply to someone else's posting, with no patches of its
     own below it (a test report titled "[PATCH 00/34] …"), is an answer, not a posting;
     ``heads`` are the mails that have patches of their own author below them."""
-    if m["is_reply"] or m["patch_version"] is None:
+    if m.is_reply or m.patch_version is None:
         return False
-    if m["is_patch"] or not m["in_reply_to"] or m["message_id"] in heads:
+    if m.is_patch or not m.in_reply_to or m.message_id in heads:
         return True
-    parent = by_id.get(m["in_reply_to"])
-    if parent is None or parent["is_reply"] or parent["patch_version"] is None:
+    parent = by_id.get(m.in_reply_to)
+    if parent is None or parent.is_reply or parent.patch_version is None:
         return True
-    return person_of.get(parent["from_email"]) == person_of.get(m["from_email"])
+    return person_of.get(parent.from_email) == person_of.get(m.from_email)
 
 
 def series_stage(ctx: Context) -> str:
@@ -81,25 +82,30 @@ def series_stage(ctx: Context) -> str:
     if ctx.delta is not None:
         region, why = find_region(ctx)
     if region is None:
-        msgs = ctx.message_rows()
+        msgs = ctx.messages(last_use=True)
+        n_msgs = len(msgs)
         out = _compute(ctx, msgs, None)
+        del msgs  # not needed to write the tables
+        details: dict[str, int] = Counter(r["outcome_detail"] for r in out.series)
+        # one table at a time, each let go once written
+        replace_tables(ctx.con, {"series": _table(out.series, "series", ctx)})
+        out.series = []
+        replace_tables(ctx.con, {"posts": _table(out.posts, "posts", ctx)})
+        out.posts = []
+        replace_tables(ctx.con, {"review_tags": _table(out.review_tags, "review_tags", ctx)})
+        out.review_tags = []
         replace_tables(ctx.con, {
-            "series": _table(out.series, "series", ctx),
-            "posts": _table(out.posts, "posts", ctx),
-            "message_subsystems": _subs_table(out.message_subsystems),
-            "review_tags": _table(out.review_tags, "review_tags", ctx),
-        })
+            "message_subsystems": _subs_table(out.message_subsystems)})
+        out.message_subsystems = []
         set_message_series(ctx.con, pa.table({"message_id": list(out.message_series),
                                               "series_id": list(out.message_series.values())}))
         if ctx.delta is not None:
-            ctx.delta.n_recomputed = len(msgs)
-        details: dict[str, int] = Counter(r["outcome_detail"] for r in out.series)
+            ctx.delta.n_recomputed = n_msgs
         return _summary(details) + (f" (recomputed whole: {why})" if why else "")
     with registered(ctx.con, "_region_threads",
                     pa.table({"thread_id": pa.array(sorted(region), pa.string())})):
-        msgs = ctx.rows(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id IN "
-                        "(SELECT thread_id FROM _region_threads)")
-    ids = [m["message_id"] for m in msgs]
+        msgs = read_messages(ctx.con, "thread_id IN (SELECT thread_id FROM _region_threads)")
+    ids = [m.message_id for m in msgs]
     with registered(ctx.con, "_region_ids", pa.table({"message_id": pa.array(ids, pa.string())})):
         old_series = {r[0] for r in ctx.con.execute(
             "SELECT DISTINCT series_id FROM posts WHERE message_id IN "
@@ -171,38 +177,38 @@ class _Senders:
     """The messages being computed by Message-ID, the person who sent each, and which
     of them are bots."""
 
-    by_id: dict[str, dict]
-    person_of: dict[str, str]  # address → person
+    by_id: dict[str, Message]
+    person_of: dict[str | None, str]  # address → person
     bot_people: set[str]
     rules: BotRules
 
     @classmethod
-    def of(cls, ctx: Context, msgs: list[dict]) -> _Senders:
+    def of(cls, ctx: Context, msgs: list[Message]) -> _Senders:
         # (``cast``: the person of a non-empty address is never None)
-        person_of = {e: cast(str, ctx.person(e))
-                     for e in {m["from_email"] for m in msgs if m["from_email"]}}
+        person_of: dict[str | None, str] = {
+            e: cast(str, ctx.person(e)) for e in {m.from_email for m in msgs if m.from_email}}
         bot_people = ({p.person_id for p in ctx.identities.people if p.is_bot}
                       if ctx.identities else set())
-        return cls({m["message_id"]: m for m in msgs}, person_of, bot_people,
+        return cls({m.message_id: m for m in msgs}, person_of, bot_people,
                    BotRules.builtin())
 
-    def person(self, m: dict) -> str | None:
-        return self.person_of.get(m["from_email"])
+    def person(self, m: Message) -> str | None:
+        return self.person_of.get(m.from_email)
 
-    def is_bot(self, m: dict) -> bool:
+    def is_bot(self, m: Message) -> bool:
         """A bot's address or name, a bot's Message-ID sent from a person's address, or a
         tool's report (``messages.bot_report``) sent from a person's address."""
-        return (self.person(m) in self.bot_people or m["bot_report"] is not None
-                or self.rules.is_bot_message(m["message_id"]))
+        return (self.person(m) in self.bot_people or m.bot_report is not None
+                or self.rules.is_bot_message(m.message_id))
 
 
-def _postings(msgs: list[dict], who: _Senders) -> tuple[dict[str, str], dict[str, Series]]:
+def _postings(msgs: list[Message], who: _Senders) -> tuple[dict[str, str], dict[str, Series]]:
     """The postings (cover letters and patches, not a bot's) grouped into series, their
     versions linked: ``(series of each posting, series by id)``."""
     heads = {
-        m["in_reply_to"] for m in msgs
-        if m["is_patch"] and m["in_reply_to"] in who.by_id
-        and who.person(who.by_id[m["in_reply_to"]]) == who.person(m)
+        m.in_reply_to for m in msgs
+        if m.is_patch and m.in_reply_to in who.by_id
+        and who.person(who.by_id[m.in_reply_to]) == who.person(m)
     }
     post_rows = [m for m in msgs
                  if _is_post(m, who.by_id, who.person_of, heads) and not who.is_bot(m)]
@@ -212,11 +218,11 @@ def _postings(msgs: list[dict], who: _Senders) -> tuple[dict[str, str], dict[str
 
 
 def _subsystems(ctx: Context, series: dict[str, Series], posts: Iterable[str],
-                by_id: dict[str, dict]
+                by_id: dict[str, Message]
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Subsystems of each post, from its files; of a series, the union of its posts', or
     without any diff, from the lists it was posted to."""
-    post_subs = {mid: ctx.sections_for_files(by_id[mid]["files"]) for mid in posts}
+    post_subs = {mid: ctx.sections_for_files(by_id[mid].files) for mid in posts}
     series_subs: dict[str, tuple[str, ...]] = {}
     for s in series.values():
         subs: list[str] = []
@@ -234,7 +240,7 @@ class _Maintainers:
     the most specific: a subsystem maintainer answering a driver patch is a maintainer)
     and of its subsystems."""
 
-    def __init__(self, ctx: Context, by_id: dict[str, dict],
+    def __init__(self, ctx: Context, by_id: dict[str, Message],
                  series_subs: dict[str, tuple[str, ...]]) -> None:
         self.ctx, self.by_id, self.series_subs = ctx, by_id, series_subs
         self._people: dict[str, frozenset[str]] = {}  # filled for the sections in play
@@ -242,7 +248,7 @@ class _Maintainers:
     def __call__(self, s: Series) -> frozenset[str]:
         names = set(self.series_subs[s.series_id])
         for mid in s.message_ids:
-            names.update(self.ctx.sections_for_files(self.by_id[mid]["files"], every=True))
+            names.update(self.ctx.sections_for_files(self.by_id[mid].files, every=True))
         out: set[str] = set()
         for name in names:
             out |= self._section_people(name)
@@ -260,17 +266,17 @@ class _Maintainers:
         return found
 
 
-def _reviews(ctx: Context, msgs: list[dict], who: _Senders, anchor: dict[str, str],
+def _reviews(ctx: Context, msgs: list[Message], who: _Senders, anchor: dict[str, str],
              series: dict[str, Series], maintainers: _Maintainers, trailers: Trailers
              ) -> tuple[ReplyIndex, dict[str, Events], dict[str, Events]]:
     """The reply tree of the messages and the review events of every post and series
     (docs/metrics.md), with what the kernel tree says was applied."""
     nodes = []
     for m in msgs:
-        refs = m["references"] or []
-        parent = m["in_reply_to"] or (refs[-1] if refs else None)
-        nodes.append(Node(m["message_id"], parent, m["date"], who.person(m), who.is_bot(m),
-                          m["message_id"] in anchor, m["applied_notice"]))
+        refs = m.references or ()
+        parent = m.in_reply_to or (refs[-1] if refs else None)
+        nodes.append(Node(m.message_id, parent, m.date, who.person(m), who.is_bot(m),
+                          m.message_id in anchor, m.applied_notice))
     index = ReplyIndex(nodes)
     tags = {mid: {kind for _pos, kind, _email, in_reply in rows if in_reply}
             for mid, rows in trailers.items()}
@@ -286,7 +292,7 @@ def _reviews(ctx: Context, msgs: list[dict], who: _Senders, anchor: dict[str, st
     return index, per_post, per_series
 
 
-def _compute(ctx: Context, msgs: list[dict], region_view: str | None) -> SeriesTables:
+def _compute(ctx: Context, msgs: list[Message], region_view: str | None) -> SeriesTables:
     """The series stage's rows for ``msgs``: every message, or (``region_view`` names a
     view of their Message-IDs) whole threads closed under what ties series together
     (`region.region`)."""

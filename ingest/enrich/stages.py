@@ -77,8 +77,9 @@ def threads_stage(ctx: Context) -> str:
     if ctx.delta is not None:
         return _threads_incremental(ctx, ctx.delta)
     m = ctx.messages()
-    ids = m["message_id"]
-    roots = thread_ids(ids, m["in_reply_to"], m["references"], m["date"])
+    ids = [x.message_id for x in m]
+    roots = thread_ids(ids, [x.in_reply_to for x in m], [x.references for x in m],
+                       [x.date for x in m])
     set_thread_ids(ctx.con, pa.table({"message_id": ids, "thread_id": roots}))
     return f"{len(set(roots)):,} threads"
 
@@ -331,7 +332,7 @@ def enrich(
     if plan.mode == "incremental":
         delta = Delta(last_run=plan.since_run, n_new=plan.n_new, relisted=plan.relisted)
     done: dict[str, str] = {}
-    with _gc_paused(), working_memory(con), enrichment_transaction(con):
+    with _gc_paused(), working_memory(con, plan.n_messages), enrichment_transaction(con):
         ctx = Context(con, delta=delta)
         for stage in STAGES:
             done[stage.name] = stage.run(ctx)

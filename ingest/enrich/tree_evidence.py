@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ingest.enrich.context import Context
+from ingest.enrich.records import Message
 from ingest.enrich.series import Series, normalise_subject
 from ingest.load.database import registered
 from ingest.load.enrichment import replace_rows
@@ -22,7 +23,7 @@ from ingest.sources.patchid import mail_patch_ids, tree_patch_ids
 
 
 def tree_evidence(
-    ctx: Context, series: dict[str, Series], by_id: dict[str, dict]
+    ctx: Context, series: dict[str, Series], by_id: dict[str, Message]
 ) -> dict[str, tuple[dt.datetime, str | None, str]]:
     """Series with a patch committed to the given kernel tree after the posting: the same
     normalised subject and the same author (address or person), or the same git
@@ -41,7 +42,7 @@ def tree_evidence(
         commits[c.sha] = c
     patch_mids = [mid for s in series.values() for mid in s.patch_ids]
     pid_of = _patch_ids_of(ctx, patch_mids)
-    paths = {f for mid in patch_mids for f in by_id[mid]["files"] or ()}
+    paths = {f for mid in patch_mids for f in by_id[mid].files or ()}
     by_pid = tree_patch_ids(repo, since, paths) if pid_of and paths else {}
     # each commit goes to the latest posting before it that carries the patch (a v1
     # and its v2 share subjects and often diffs; the commit is v2's)
@@ -52,7 +53,7 @@ def tree_evidence(
         for mid in s.patch_ids:
             found_by = [
                 (c, "same subject and author")
-                for c in index.get(normalise_subject(by_id[mid]["subject_base"] or ""), ())
+                for c in index.get(normalise_subject(by_id[mid].subject_base or ""), ())
                 if c.author_email == s.author_email or ctx.person(c.author_email) == s.author
             ]
             found_by += [(commits[sha], "same patch-id")

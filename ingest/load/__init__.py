@@ -1,12 +1,13 @@
 """Everything that writes the database (the rest of lorelens only reads it).
 
-- :mod:`ingest.load.database`: opening a database, the schema and its version;
-- :mod:`ingest.load.messages`: ingest batches (messages, copies, trailers, errors and the
-  resume marker, one transaction each);
+- :mod:`ingest.load.database`: opening a database, the schema and its version; the
+  writable ``Database`` (schema upgraded on open, ingest runs, resume markers);
+- :mod:`ingest.load.messages`: the ingest's ``BatchWriter`` (messages, copies, trailers,
+  errors and the resume marker, one transaction per batch);
 - :mod:`ingest.load.enrichment`: enrichment tables, replaced whole in one transaction.
 """
 
-from ingest.load.database import check_schema, connect, schema_sql
+from ingest.load.database import Database, check_schema, connect, schema_sql
 from ingest.load.enrichment import (
     derive_message_authors,
     replace_tables,
@@ -14,7 +15,7 @@ from ingest.load.enrichment import (
     set_thread_ids,
     store_inputs,
 )
-from ingest.load.messages import BatchCounts, Store
+from ingest.load.messages import BatchCounts, BatchWriter
 from ingest.load.migrations import latest_version, upgrade
 
 SCHEMA_VERSION = str(latest_version())  # the schema this lorelens writes
@@ -22,7 +23,8 @@ SCHEMA_VERSION = str(latest_version())  # the schema this lorelens writes
 __all__ = [
     "SCHEMA_VERSION",
     "BatchCounts",
-    "Store",
+    "BatchWriter",
+    "Database",
     "check_schema",
     "connect",
     "derive_message_authors",

@@ -1,20 +1,30 @@
-"""Opening the database: connection, schema, version check."""
+"""Opening the database: connection, schema, version check; the writable database.
+
+``Database`` is the one writable connection of a command: opened with the schema brought
+up to date (ingest/load/migrations.py), with the ingest runs and the sources' resume
+markers.  Enrichment and the input commands write through its ``con``; an ingest loads
+its batches through it with ``ingest.load.messages.BatchWriter``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ingest.arrow import pa
 from ingest.errors import DatabaseError
+from ingest.load.migrations import upgrade
 
-MEMORY_LIMIT = "256MB"
+if TYPE_CHECKING:
+    from ingest.load.messages import BatchCounts
 
 
 def now_utc() -> dt.datetime:
@@ -52,18 +62,31 @@ def registered(
     con.unregister(name)
 
 
-@contextmanager
-def working_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB's own memory limit (80% of RAM) for the block, then the limit as before
-    (to the 0.1 MiB that DuckDB shows it with).
+#: DuckDB's memory limit during an enrichment: a floor, and an allowance per stored
+#: message for what its one transaction holds and cannot spill (the undo data of its
+#: UPDATEs of ``messages``, the rows it inserts). That need grows with the messages: at
+#: 200,000 a whole run failed under a 96 MB limit and passed under 128 MB (~600 bytes a
+#: message; bench/README.md, "Enrichment in bounded memory"); the allowance is about
+#: twice that.
+ENRICH_MEMORY_FLOOR = 256 * 2**20
+ENRICH_MEMORY_PER_MESSAGE = 1024
 
-    Ingest caps DuckDB at ``MEMORY_LIMIT``: it appends in batches and DuckDB spills what
-    does not fit. Enrichment rewrites whole tables in one transaction, whose undo data
-    cannot be spilled: under the cap it failed with "Out of Memory" on a million
-    messages (it needs ~5 GB there; see bench/README.md).
+
+@contextmanager
+def working_memory(con: duckdb.DuckDBPyConnection, n_messages: int) -> Iterator[None]:
+    """DuckDB's memory limit for an enrichment of ``n_messages`` stored messages
+    (`ENRICH_MEMORY_FLOOR` and `ENRICH_MEMORY_PER_MESSAGE`) for the block, then the
+    limit as before (to the 0.1 MiB that DuckDB shows it with).
+
+    Ingest caps DuckDB's memory (``ingest.pipeline.MEMORY_LIMIT``): it appends in batches
+    and DuckDB spills what does not fit. Enrichment rewrites whole tables in one
+    transaction, whose undo data cannot be spilled: under that fixed cap it failed with
+    "Out of Memory" on a million messages, so its limit grows with the archive; what can
+    spill (joins, sorts, cached blocks) stays within it.
     """
     before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    con.execute("RESET memory_limit")
+    limit = ENRICH_MEMORY_FLOOR + ENRICH_MEMORY_PER_MESSAGE * max(n_messages, 0)
+    con.execute(f"SET memory_limit = '{limit // 2**10}KiB'")
     try:
         yield
     except BaseException:
@@ -125,3 +148,68 @@ def check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, writable: bool =
     from ingest.load.migrations import check_version
 
     check_version(con, path, writable=writable)
+
+
+class Database:
+    """The writable database: one connection (``con``), the schema upgraded on open.
+
+    Use it as a context manager, or ``close`` it.  Nothing caps DuckDB's memory here: the
+    ingest sets its own cap (``set_memory_limit``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.con = connect(self.path)
+        try:
+            upgrade(self.con, self.path, schema_sql())
+        except BaseException:
+            self.con.close()
+            raise
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def set_memory_limit(self, limit: str) -> None:
+        """Cap DuckDB's memory (``'256MB'``) for the rest of this connection; DuckDB spills
+        what does not fit to ``<db>.tmp/``."""
+        self.con.execute("SET memory_limit = ?", [limit])
+
+    # -- ingest runs and resume markers ---------------------------------------------------
+    def start_run(self, sources: Sequence[str], version: str) -> int:
+        # only one process can hold the write lock, so a run still 'running' was killed
+        self.con.execute(
+            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
+        )
+        run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
+        self.con.execute(
+            "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
+            "VALUES (?, ?, ?, 'running', ?)",
+            [run_id, now_utc(), list(sources), version],
+        )
+        return int(run_id)
+
+    def finish_run(self, run_id: int, counts: BatchCounts, seconds: float, status: str) -> None:
+        self.con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, status = ?, n_read = ?, n_new = ?, "
+            "n_cross_posted = ?, n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, "
+            "msgs_per_sec = ? WHERE run_id = ?",
+            [
+                now_utc(), status, counts.read, counts.new, counts.cross_posted, counts.duplicate,
+                counts.failed,
+                counts.deleted, seconds, counts.read / seconds if seconds > 0 else None, run_id,
+            ],
+        )
+
+    def state(self, source: str) -> dict[int, str]:
+        """The resume marker (last commit) of each epoch of ``source``."""
+        rows = self.con.execute(
+            "SELECT epoch, last_commit FROM source_state WHERE source = ?", [source]
+        ).fetchall()
+        return {int(e): c for e, c in rows if c}

@@ -2,28 +2,21 @@
 
 Rows arrive in batches and are loaded as Arrow tables, so a run killed at any point
 leaves every message stored exactly once and the next run resumes after the marker.
+``BatchWriter`` writes through the connection of a ``Database``
+(ingest/load/database.py), which opens it and records the runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.columns import MESSAGE_COLUMNS, ParsedBatch
 from ingest.load.copies import classify, new_lists
-from ingest.load.database import (
-    MEMORY_LIMIT,
-    connect,
-    now_utc,
-    registered,
-    schema_sql,
-    transaction,
-)
-from ingest.load.migrations import upgrade
+from ingest.load.database import now_utc, registered, transaction
 from ingest.model import Deletion, ParseFailure
 from ingest.sources.base import Unit
 
@@ -48,55 +41,16 @@ class BatchCounts:
         self.deleted += other.deleted
 
 
-class Store:
-    """Writes ingest results into one DuckDB file."""
+class BatchWriter:
+    """Writes the ingest's batches (and what a rewritten history removed) through a
+    writable connection, one transaction each."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.con = connect(self.path)
-        # ingest appends in batches and needs little working memory; a cap keeps the
-        # resident size flat however large the archive (DuckDB spills beyond it)
-        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        upgrade(self.con, self.path, schema_sql())
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
         # most archives never delete: skip the per-batch lookup until one does
         self._any_deleted = bool(
             self.con.execute("SELECT count(*) FROM deleted_messages").fetchall()[0][0]
         )
-
-    def close(self) -> None:
-        self.con.close()
-
-    # -- runs -------------------------------------------------------------------------
-    def start_run(self, sources: Sequence[str], version: str) -> int:
-        # only one process can hold the write lock, so a run still 'running' was killed
-        self.con.execute(
-            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'"
-        )
-        run_id = self.con.execute("SELECT nextval('ingest_run_seq')").fetchall()[0][0]
-        self.con.execute(
-            "INSERT INTO ingest_runs (run_id, started_at, sources, status, version) "
-            "VALUES (?, ?, ?, 'running', ?)",
-            [run_id, now_utc(), list(sources), version],
-        )
-        return int(run_id)
-
-    def finish_run(self, run_id: int, counts: BatchCounts, seconds: float, status: str) -> None:
-        self.con.execute(
-            "UPDATE ingest_runs SET finished_at = ?, status = ?, n_read = ?, n_new = ?, "
-            "n_cross_posted = ?, n_duplicate = ?, n_failed = ?, n_deleted = ?, seconds = ?, "
-            "msgs_per_sec = ? WHERE run_id = ?",
-            [
-                now_utc(), status, counts.read, counts.new, counts.cross_posted, counts.duplicate,
-                counts.failed,
-                counts.deleted, seconds, counts.read / seconds if seconds > 0 else None, run_id,
-            ],
-        )
-
-    def state(self, source: str) -> dict[int, str]:
-        rows = self.con.execute(
-            "SELECT epoch, last_commit FROM source_state WHERE source = ?", [source]
-        ).fetchall()
-        return {int(e): c for e, c in rows if c}
 
     # -- one batch, one transaction ---------------------------------------------------
     def write_batch(

@@ -10,6 +10,7 @@ from ingest.errors import SourceError
 from ingest.model import SourceKind
 from ingest.sources import mailbox_files, mirror, public_inbox, remote
 from ingest.sources.base import Unit
+from ingest.sources.paths import is_utf8, to_stored
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def detect(spec: str) -> SourceKind:
     if remote.is_url(spec):
         return SourceKind.REMOTE
     path = Path(spec)
+    if not is_utf8(spec) or not is_utf8(path.resolve()):
+        raise SourceError(
+            f"{to_stored(spec)}: the path is not valid UTF-8, which the database needs for "
+            "a source's key; rename it (or link to it from a UTF-8 path)")
     if not path.exists():
         raise SourceError(f"{spec}: no such file or directory")
     for k in REGISTRY:

@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.errors import SourceError
 from ingest.model import Location, RawMail, SourceKind
 from ingest.sources.base import Item, Unit
+from ingest.sources.paths import to_stored
 
 _FROM_LINE = re.compile(rb"^From \S+ +(.*)$")
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
@@ -136,7 +137,7 @@ def maildir_units(path: Path, state: dict[int, str], label: str | None) -> list[
     def read() -> Iterator[Item]:
         for f in files:
             when = dt.datetime.fromtimestamp(f.stat().st_mtime, dt.UTC)
-            loc = Location(source=key, kind=SourceKind.MAILDIR, list=lab, path=str(f))
+            loc = Location(source=key, kind=SourceKind.MAILDIR, list=lab, path=to_stored(f))
             yield RawMail(f.read_bytes(), loc, when), None
 
     return [Unit(key, SourceKind.MAILDIR, 0, None, lab, len(files), read, description=path.name)]

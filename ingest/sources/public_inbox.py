@@ -20,6 +20,7 @@ from ingest.sources.base import Item, Unit, list_label_from_name
 from ingest.sources.gitstream import (
     commit_range,
     count_commits,
+    head_ref,
     is_bare_repo,
     iter_commits,
     read_objects,
@@ -141,6 +142,9 @@ def v1_units(path: Path, state: dict[int, str], label: str | None) -> list[Unit]
     path = path.resolve()
     if not is_v1(path):
         raise SourceError(f"{path} is not a bare git repository")
+    if head_ref(path) is None:
+        raise SourceError(f"{path} is an empty git repository: no commit, so no mail "
+                          "(a public-inbox v1 inbox has one commit per mail)")
     label = label or list_label_from_name(path.name)
     return [epoch_unit(str(path), SourceKind.PUBLIC_INBOX_V1, 0, path, label, state.get(0))]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest.errors import SourceError
 from ingest.sources.gitstream import GIT
 from ingest.sources.mailbox_files import _FROM_LINE, _QUOTED_FROM
+from ingest.sources.paths import from_stored
 
 
 def read_raw(
@@ -38,7 +39,7 @@ def read_raw(
                 lines.append(line)
         return _QUOTED_FROM.sub(rb"\1", b"".join(lines)).rstrip(b"\n") + b"\n"
     if path:
-        p = Path(path)
+        p = from_stored(path)
         if not p.exists():
             raise SourceError(f"{path} is gone")
         return p.read_bytes()

@@ -110,7 +110,18 @@ def mirror(url: str, mirrors: Path, log: Callable[[str], None] = lambda _m: None
     """Clone new epochs and fetch known ones; return the local v2 inbox folder."""
     url = url.rstrip("/")
     dest = mirror_path(url, mirrors)
+    # the outermost folder this call creates: taken away again if the mirroring fails
+    created = next((p for p in (*reversed(dest.parents), dest) if not p.exists()), None)
     (dest / "git").mkdir(parents=True, exist_ok=True)
+    try:
+        return _mirror(url, dest, log)
+    except BaseException:
+        if created is not None:
+            _rmtree(created)
+        raise
+
+
+def _mirror(url: str, dest: Path, log: Callable[[str], None]) -> Path:
     wanted = manifest_epochs(url)
     if wanted is None:
         # no manifest: probe epochs 0, 1, … until one is missing
