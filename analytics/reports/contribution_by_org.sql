@@ -5,50 +5,8 @@
 -- 'all' row, and the organisation dimension's own 'all' row (org_kind and org 'all').
 -- The elephant factor counts organisations only (corporate and academic): the fewest
 -- of them, largest first, whose work reaches 50% of the work of all organisations.
-WITH msg_subsystems AS (
-    SELECT message_id, list(DISTINCT subsystem) AS subsystems
-    FROM message_subsystems GROUP BY message_id
-),
-items AS (
-    SELECT m.date AS item_date, ma.org_kind, ma.org, ma.person_id, m.lists, ms.subsystems
-    FROM messages m
-    JOIN message_authors ma USING (message_id)
-    LEFT JOIN msg_subsystems ms USING (message_id)
-    WHERE $by::VARCHAR IN ('patches', 'messages', 'authors') AND NOT ma.is_bot
-      AND ($by::VARCHAR = 'messages' OR m.is_patch)
-    UNION ALL
-    SELECT s.posted_at, s.author_org_kind, s.author_org, s.author_person_id, s.lists, s.subsystems
-    FROM series s
-    WHERE $by::VARCHAR = 'series'
-    UNION ALL
-    SELECT rt.given_at, ma.org_kind, ma.org, rt.given_by, s.lists,
-           coalesce(nullif(p.subsystems, []), s.subsystems)
-    FROM review_tags rt
-    JOIN message_authors ma USING (message_id)
-    JOIN series s USING (series_id)
-    LEFT JOIN posts p ON p.message_id = rt.post_id
-    WHERE $by::VARCHAR = 'reviews' AND NOT rt.carried AND NOT ma.is_bot
-      AND rt.kind IN ('reviewed-by', 'acked-by')
-),
-scoped AS (
-    SELECT item_date, org_kind, person_id,
-           CASE WHEN org_kind = 'individual' THEN '(individuals)'
-                WHEN org_kind IN ('corporate', 'academic') THEN coalesce(org, '(unnamed)')
-                ELSE '(unknown)' END AS org,
-           coalesce(subsystems, []) AS subsystems,
-           CASE WHEN $period::VARCHAR = 'all' THEN ['all']
-                ELSE [coalesce(CASE $period::VARCHAR
-                         WHEN 'year' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y')
-                         WHEN 'quarter' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y') || '-Q'
-                                             || quarter(item_date AT TIME ZONE 'UTC')
-                         ELSE strftime(item_date AT TIME ZONE 'UTC', '%Y-%m') END, 'undated'),
-                      'all'] END AS periods
-    FROM items
-    WHERE ($list::VARCHAR IS NULL OR list_contains(lists, $list::VARCHAR))
-      AND ($subsystem::VARCHAR IS NULL OR list_contains(subsystems, $subsystem::VARCHAR))
-      AND ($since::TIMESTAMPTZ IS NULL OR item_date >= $since::TIMESTAMPTZ)
-      AND ($until::TIMESTAMPTZ IS NULL OR item_date < $until::TIMESTAMPTZ)
-),
+WITH
+-- @include contribution_items
 by_period AS (
     SELECT item_date, org_kind, org, person_id, subsystems, unnest(periods) AS period FROM scoped
 ),

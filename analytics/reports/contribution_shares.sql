@@ -2,48 +2,9 @@
 -- what $by counts, per calendar $period of its date and per subsystem, each with its
 -- 'all' row; the four kinds are always listed, unknown included, even when 0.
 -- Bots are left out. An author counts once per group, with the kind of their latest
--- patch in it. The same items as contribution_by_org.sql.
-WITH msg_subsystems AS (
-    SELECT message_id, list(DISTINCT subsystem) AS subsystems
-    FROM message_subsystems GROUP BY message_id
-),
-items AS (
-    SELECT m.date AS item_date, ma.org_kind, ma.person_id, m.lists, ms.subsystems
-    FROM messages m
-    JOIN message_authors ma USING (message_id)
-    LEFT JOIN msg_subsystems ms USING (message_id)
-    WHERE $by::VARCHAR IN ('patches', 'messages', 'authors') AND NOT ma.is_bot
-      AND ($by::VARCHAR = 'messages' OR m.is_patch)
-    UNION ALL
-    SELECT s.posted_at, s.author_org_kind, s.author_person_id, s.lists, s.subsystems
-    FROM series s
-    WHERE $by::VARCHAR = 'series'
-    UNION ALL
-    SELECT rt.given_at, ma.org_kind, rt.given_by, s.lists,
-           coalesce(nullif(p.subsystems, []), s.subsystems)
-    FROM review_tags rt
-    JOIN message_authors ma USING (message_id)
-    JOIN series s USING (series_id)
-    LEFT JOIN posts p ON p.message_id = rt.post_id
-    WHERE $by::VARCHAR = 'reviews' AND NOT rt.carried AND NOT ma.is_bot
-      AND rt.kind IN ('reviewed-by', 'acked-by')
-),
-scoped AS (
-    SELECT item_date, org_kind, person_id,
-           coalesce(subsystems, []) AS subsystems,
-           CASE WHEN $period::VARCHAR = 'all' THEN ['all']
-                ELSE [coalesce(CASE $period::VARCHAR
-                         WHEN 'year' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y')
-                         WHEN 'quarter' THEN strftime(item_date AT TIME ZONE 'UTC', '%Y') || '-Q'
-                                             || quarter(item_date AT TIME ZONE 'UTC')
-                         ELSE strftime(item_date AT TIME ZONE 'UTC', '%Y-%m') END, 'undated'),
-                      'all'] END AS periods
-    FROM items
-    WHERE ($list::VARCHAR IS NULL OR list_contains(lists, $list::VARCHAR))
-      AND ($subsystem::VARCHAR IS NULL OR list_contains(subsystems, $subsystem::VARCHAR))
-      AND ($since::TIMESTAMPTZ IS NULL OR item_date >= $since::TIMESTAMPTZ)
-      AND ($until::TIMESTAMPTZ IS NULL OR item_date < $until::TIMESTAMPTZ)
-),
+-- patch in it.
+WITH
+-- @include contribution_items
 by_period AS (
     SELECT item_date, org_kind, person_id, subsystems, unnest(periods) AS period FROM scoped
 ),
