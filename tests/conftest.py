@@ -405,3 +405,22 @@ def tree_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_sample(out, seed=7, scale=400, formats=("v2",), git_tree=True)
     run_ingest(sorted((out / "inbox").iterdir()), out / "t.duckdb", mirrors=out / "mirrors")
     return out
+
+
+# -- the command line ------------------------------------------------------------------------
+def invoke_cli(*args: str | Path) -> Any:
+    """``lorelens ARGS`` through click's runner (a ``click.testing.Result``)."""
+    from click.testing import CliRunner
+
+    import cli
+
+    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=True)
+
+
+def one_error_line(res: Any) -> str:
+    """The single error line of a command that failed as a user mistake should: exit
+    status 1, one line on stderr, no traceback."""
+    assert res.exit_code == 1, res.output
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in res.output, res.output
+    return lines[0]

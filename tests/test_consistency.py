@@ -8,29 +8,25 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-import cli
 from ingest.model import Location, ParsedMessage, ParseFailure, RawMail, SourceKind
 from ingest.parse import parse_mail
-from tests.conftest import T0, init_bare, make_mail, require_tool, rows, write_maildir
+from tests.conftest import (
+    T0,
+    init_bare,
+    invoke_cli,
+    make_mail,
+    one_error_line,
+    require_tool,
+    rows,
+    write_maildir,
+)
 
 LOC = Location(source="tests/consistency", kind=SourceKind.MAILDIR)
 
 
 def parse(data: bytes) -> ParsedMessage | ParseFailure:
     return parse_mail(RawMail(data, LOC, T0))
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=True)
-
-
-def one_line(res: Result) -> str:
-    assert res.exit_code == 1, res.output
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in res.output, res.output
-    return lines[0]
 
 
 @pytest.mark.parametrize("date", ["Mon, 1 Jan 0001 10:00:00 +0000",
@@ -79,7 +75,7 @@ def test_an_empty_bare_repository_is_one_clear_line(tmp_path: Path) -> None:
     require_tool("git")
     repo = init_bare(tmp_path / "list.git")
     db = tmp_path / "new" / "db.duckdb"
-    line = one_line(invoke("ingest", repo, "--db", db))
+    line = one_error_line(invoke_cli("ingest", repo, "--db", db))
     assert f"{repo} is an empty git repository" in line
     assert not (tmp_path / "new").exists()
 
@@ -88,7 +84,7 @@ def test_a_failed_first_remote_run_leaves_nothing_behind(tmp_path: Path) -> None
     # port 9 (discard) refuses at once on this machine's loopback: no network is used
     url = "http://127.0.0.1:9/linux-nothing"
     db = tmp_path / "data" / "db.duckdb"
-    line = one_line(invoke("ingest", url, "--db", db))
+    line = one_error_line(invoke_cli("ingest", url, "--db", db))
     assert "unreachable" in line
     assert list(tmp_path.iterdir()) == []
 
@@ -96,8 +92,9 @@ def test_a_failed_first_remote_run_leaves_nothing_behind(tmp_path: Path) -> None
 def test_a_failed_remote_run_keeps_an_existing_database(tmp_path: Path) -> None:
     db = tmp_path / "db.duckdb"
     box = write_maildir(tmp_path / "box", [make_mail(1)])
-    assert invoke("ingest", box, "--db", db, "--no-enrich").exit_code == 0
-    one_line(invoke("ingest", "http://127.0.0.1:9/linux-nothing", "--db", db, "--no-enrich"))
+    assert invoke_cli("ingest", box, "--db", db, "--no-enrich").exit_code == 0
+    one_error_line(invoke_cli("ingest", "http://127.0.0.1:9/linux-nothing", "--db", db,
+                              "--no-enrich"))
     assert rows(db, "SELECT message_id FROM messages") == [("mail-1@example.com",)]
     assert rows(db, "SELECT status FROM ingest_runs ORDER BY run_id") == [("ok",), ("failed",)]
     assert not (tmp_path / "mirrors").exists()

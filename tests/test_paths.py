@@ -10,24 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-import cli
 from ingest.sources.paths import from_stored, to_stored
-from tests.conftest import make_mail, rows, write_maildir, write_mbox
+from tests.conftest import invoke_cli, make_mail, one_error_line, rows, write_maildir, write_mbox
 
 BAD = os.fsdecode(b"caf\xe9-\xff\xfe")  # Latin-1 "café", then two bytes no UTF-8 has
-
-
-def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=True)
-
-
-def one_line(res: Result) -> str:
-    assert res.exit_code == 1, res.output
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in res.output, res.output
-    return lines[0]
 
 
 def test_a_maildir_file_named_in_latin1_is_stored_and_read_back(tmp_path: Path) -> None:
@@ -35,13 +21,13 @@ def test_a_maildir_file_named_in_latin1_is_stored_and_read_back(tmp_path: Path) 
     odd = box / "cur" / BAD
     odd.write_bytes(make_mail(3))
     db = tmp_path / "db.duckdb"
-    res = invoke("ingest", box, "--db", db, "--no-enrich", "-j", "1")
+    res = invoke_cli("ingest", box, "--db", db, "--no-enrich", "-j", "1")
     assert res.exit_code == 0, res.output
     assert rows(db, "SELECT count(*) FROM ingest_errors") == [(0,)]
     stored = rows(db, "SELECT path FROM message_sources WHERE message_id = 'mail-3@example.com'")
     assert stored == [(str(box / "cur") + "/caf\\xe9-\\xff\\xfe",)]
     assert from_stored(stored[0][0]) == odd
-    res = invoke("raw", "mail-3@example.com", "--db", db)
+    res = invoke_cli("raw", "mail-3@example.com", "--db", db)
     assert res.exit_code == 0, res.output
     assert res.stdout_bytes == make_mail(3)
 
@@ -61,7 +47,7 @@ def test_stored_paths_round_trip() -> None:
 
 def test_an_mbox_path_that_is_not_utf8_is_one_clear_line(tmp_path: Path) -> None:
     mbox = write_mbox(tmp_path / f"{BAD}.mbox", [make_mail(1)])
-    line = one_line(invoke("ingest", mbox, "--db", tmp_path / "db.duckdb"))
+    line = one_error_line(invoke_cli("ingest", mbox, "--db", tmp_path / "db.duckdb"))
     assert "caf\\xe9-\\xff\\xfe.mbox: the path is not valid UTF-8" in line
     assert not (tmp_path / "db.duckdb").exists()
 
@@ -69,5 +55,5 @@ def test_an_mbox_path_that_is_not_utf8_is_one_clear_line(tmp_path: Path) -> None
 def test_a_database_path_that_is_not_utf8_is_one_clear_line(tmp_path: Path) -> None:
     box = write_maildir(tmp_path / "box", [make_mail(1)])
     for args in (("ingest", box), ("status",), ("sql", "SELECT 1")):
-        line = one_line(invoke(*args, "--db", tmp_path / f"{BAD}.duckdb"))
+        line = one_error_line(invoke_cli(*args, "--db", tmp_path / f"{BAD}.duckdb"))
         assert "the database path is not valid UTF-8" in line, line
