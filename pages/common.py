@@ -286,9 +286,9 @@ def table(result: Result, key: str, *, report_name: str | None = None,
 def downloads(result: Result, key: str) -> None:
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("CSV", render(result, "csv"), f"{key}.csv", "text/csv",
-                         key=f"{key}-csv", icon=":material/download:")
+                         on_click="ignore", key=f"{key}-csv", icon=":material/download:")
     right.download_button("Parquet", render(result, "parquet"), f"{key}.parquet",
-                          "application/vnd.apache.parquet", key=f"{key}-parquet",
+                          "application/vnd.apache.parquet", on_click="ignore", key=f"{key}-parquet",
                           icon=":material/download:")
 
 
@@ -310,11 +310,11 @@ def chart(spec: alt.Chart | alt.LayerChart, data: Result, key: str, *, counts: s
 
     a, b, d, _ = st.columns([1, 1, 1.4, 3])
     a.download_button("PNG", lambda: image("png"), f"{key}.png", "image/png",
-                      key=f"{key}-png", icon=":material/image:")
+                      on_click="ignore", key=f"{key}-png", icon=":material/image:")
     b.download_button("SVG", lambda: image("svg"), f"{key}.svg", "image/svg+xml",
-                      key=f"{key}-svg", icon=":material/image:")
+                      on_click="ignore", key=f"{key}-svg", icon=":material/image:")
     d.download_button("Data (CSV)", render(data, "csv"), f"{key}.csv", "text/csv",
-                      key=f"{key}-data", icon=":material/download:")
+                      on_click="ignore", key=f"{key}-data", icon=":material/download:")
 
 
 def lore_url(list_address: str | None, message_id: str) -> str | None:

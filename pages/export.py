@@ -44,7 +44,7 @@ def page() -> None:
     for col, (fmt, (mime, ext)) in zip(cols, FORMATS.items(), strict=False):
         col.download_button(fmt.upper() if fmt != "md" else "Markdown",
                             render(result, fmt), f"{name}.{ext}", mime,
-                            key=f"export-{fmt}", icon=":material/download:")
+                            on_click="ignore", key=f"export-{fmt}", icon=":material/download:")
     st.dataframe(common.arrow(result), hide_index=True, key="export-preview", height=300)
 
 
@@ -69,7 +69,7 @@ def _writeup(c: common.Context) -> None:
             return buf.getvalue()
 
     st.download_button("Report (zip: Markdown, HTML, charts)", build, "lorelens-report.zip",
-                       "application/zip", key="export-writeup", type="primary",
+                       "application/zip", on_click="ignore", key="export-writeup", type="primary",
                        icon=":material/download:")
 
 

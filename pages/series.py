@@ -143,7 +143,7 @@ def _messages(c: common.Context, msgs: Result) -> None:
                    "has it all.")
     st.code(text[:RAW_SHOWN], language=None, wrap_lines=True)
     st.download_button("Raw mail (.eml)", raw, "message.eml", "message/rfc822",
-                       key="raw-download", icon=":material/download:")
+                       on_click="ignore", key="raw-download", icon=":material/download:")
 
 
 if __name__ == "__main__":  # run alone (see pages/__init__.py)

@@ -91,9 +91,9 @@ def _result(c: common.Context, sql: str, timeout: float) -> None:
 
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("All rows (CSV)", lambda: full("csv"), "query.csv", "text/csv",
-                         key="sql-csv", icon=":material/download:")
+                         on_click="ignore", key="sql-csv", icon=":material/download:")
     right.download_button("All rows (Parquet)", lambda: full("parquet"), "query.parquet",
-                          "application/vnd.apache.parquet", key="sql-parquet",
+                          "application/vnd.apache.parquet", on_click="ignore", key="sql-parquet",
                           icon=":material/download:")
 
 
