@@ -37,7 +37,11 @@ def serve(db: Path, port: int, echo: Callable[[str], None] = print) -> int:
             raise AppError(f"port {port} on {HOST} is in use ({exc.strerror}): choose "
                            "another with --port") from exc
     env = {**os.environ, "LORELENS_DB": str(db.absolute())}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
+    # `streamlit run`, after importing pages/ (in APP's folder, the working directory):
+    # that switches off Streamlit's older multipage mode, which a pages/ folder would
+    # otherwise turn on for the server's first session (pages/__init__.py)
+    cmd = [sys.executable, "-c", "import pages; from streamlit.web.cli import main; main()",
+           "run", str(APP),
            "--server.address", HOST, "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]

@@ -2,9 +2,11 @@
 
 Each module is also a script: run alone (``streamlit run pages/series.py``, AppTest, or
 Streamlit's older multipage mode, which a ``pages/`` folder beside the entry script
-turns on for a server's first session when its address names a page), it draws the
-filters and its page. That older mode lasts until the entry script calls
-st.navigation; it is switched off here as soon as any page is imported.
+turns on for a server's first session), it draws the filters and its page. That older
+mode lasts until the entry script calls st.navigation; it is switched off here as soon
+as this package is imported, which `lorelens app` does before the server starts
+(analytics/serve.py), so even a first visit by a page's address gets the app's own
+navigation.
 """
 
 try:

@@ -67,6 +67,27 @@ def browser(served: str) -> Iterator[Any]:
             b.close()
 
 
+def test_a_first_visit_by_a_page_address_gets_the_app_navigation(report_db, browser: Any
+                                                                 ) -> None:
+    """The first session of a new server, opened at a page's address (a shared link):
+    the sidebar lists the app's pages by title, not the files of pages/ (Streamlit's
+    older multipage mode, which a pages/ folder would turn on)."""
+    port = free_port()
+    proc = subprocess.Popen([LORELENS, "app", "--db", str(report_db.path), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for_port(port, 60), "lorelens app did not listen"
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/contributors")
+        settle(page, "Contributors")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Where to contribute" in nav and "common" not in nav, nav
+        page.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+
+
 def settle(page: Any, title: str | None = None) -> None:
     """Wait until Streamlit has finished running the page (and shows ``title``)."""
     page.wait_for_timeout(300)
