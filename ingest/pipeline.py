@@ -76,8 +76,13 @@ class Parser:
         if jobs > 1:
             self._workers = WorkerPool(jobs)
             self.pool = self._workers.executor
-            # start the workers now (they import b4 and friends) while git lists commits
-            self._warm_up = [self.pool.submit(parse_items, []) for _ in range(jobs)]
+            try:
+                # start the workers now (they import b4 and friends) while git lists
+                # commits
+                self._warm_up = [self._workers.submit(parse_items, []) for _ in range(jobs)]
+            except BaseException:  # stopped meanwhile: no caller holds this to close it
+                self._workers.close()
+                raise
 
     def map_unit(self, unit: Unit, size: int) -> Iterator[tuple[int, str | None, Parsed]]:
         """``(items read, progress marker, parsed batch)`` for each batch, in order.
@@ -87,21 +92,22 @@ class Parser:
         twice.
         """
         tasks: Iterator[tuple[int, str | None, Callable[..., Parsed], tuple]]
-        if self.pool is not None and unit.refs is not None and unit.fetch is not None:
+        workers = self._workers
+        if workers is not None and unit.refs is not None and unit.fetch is not None:
             fetch = unit.fetch
             tasks = ((len(b), b[-1][0], fetch_and_parse, (fetch, b))
                      for b in _chunks(unit.refs(), size))
         else:
             tasks = ((len(b), b[-1][1], parse_items, ([i for i, _ in b],))
                      for b in _chunks(unit.read(), size))
-        if self.pool is None:
+        if workers is None:
             for n, marker, fn, args in tasks:
                 yield n, marker, fn(*args)
             return
         window: deque[tuple[int, str | None, Future[Parsed]]] = deque()
         try:
             for n, marker, fn, args in tasks:
-                window.append((n, marker, self.pool.submit(fn, *args)))
+                window.append((n, marker, workers.submit(fn, *args)))
                 if len(window) > self.jobs:
                     n0, m0, fut = window.popleft()
                     yield n0, m0, fut.result()

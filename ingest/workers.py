@@ -13,21 +13,29 @@ the fork server and multiprocessing's resource tracker end when the last process
 uses them does; the workers, whose parent is the fork server, not the command, watch a
 pipe whose only writer is the command and end when it closes, which the kernel does when
 the command dies, even by ``kill -9``. None of them holds the command's stdout open, so
-``lorelens ingest … | tee log`` ends with the command.
+``lorelens ingest … | tee log`` ends with the command. A SIGTERM or Ctrl-C waits while a
+parser process is being started (:func:`_stops_held`), so that the pool knows every
+process it started and stops it before the command ends.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from types import FrameType
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # "__main__": the calling script (the lorelens command) is imported once in the fork
 # server instead of once in every worker
@@ -107,6 +115,36 @@ def _exit_with(alive: Connection) -> None:
     threading.Thread(target=watch, name="lorelens-exit-with-parent", daemon=True).start()
 
 
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """SIGTERM and SIGINT (Ctrl-C) that arrive in the block take effect at its end.
+
+    For the start of a parser process: the pool learns of a process only once it has
+    started (its pid read back from the fork server), and that process then opens the
+    pool's named semaphores. Stopped in between, the command ended without stopping a
+    process its pool did not know of, removed the semaphores on its way out (as
+    multiprocessing does at exit), and the process, still starting, failed on them and
+    printed a ``FileNotFoundError`` traceback after the command's last line.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread handles signals
+        return
+    came: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        came.append(signum)
+
+    before = {s: signal.signal(s, hold) for s in (signal.SIGTERM, signal.SIGINT)
+              if signal.getsignal(s) is not None}  # None: a handler not set from Python
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+        for signum in dict.fromkeys(came):
+            signal.raise_signal(signum)  # now handled as it would have been
+
+
 class WorkerPool:
     """``jobs`` parser processes forked from the fork server, which end with this
     process however it ends (``executor`` is the pool to submit to)."""
@@ -117,6 +155,12 @@ class WorkerPool:
         self._alive_r, self._alive_w = ctx.Pipe(duplex=False)
         self.executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_exit_with,
                                             initargs=(self._alive_r,))
+
+    def submit(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+        """``executor.submit``, which starts a parser process when fewer than ``jobs``
+        are idle: a stop signal waits until it has started (:func:`_stops_held`)."""
+        with _stops_held():
+            return self.executor.submit(fn, *args, **kwargs)
 
     def close(self) -> None:
         """Stop the workers (after the batches they are parsing; the ones not started

@@ -147,3 +147,87 @@ def test_the_fork_server_starts_without_a_sys_stdout() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+
+# Run as a script of its own (signals, and a fork server that it stops). With the fork
+# server stopped, starting a parser process waits in this process (the server has been
+# asked for it, its pid not read back yet), and SIGTERM comes to the main thread there.
+# A thread then waits (up to 2 s) for what an ingest does when stopped, until it has
+# dropped its pool, before it lets the server go on: a SIGTERM acted on at once (as it
+# was) gets that far, and its pool's semaphores are gone by the time the process it asked
+# for starts, which fails on them and prints a traceback: after `lorelens ingest` had
+# said "terminated", in the reported failure. A later pool's start means that the server
+# has answered the request before it.
+_STOP_WHILE_STARTING = """\
+import gc, os, signal, sys, threading
+from pathlib import Path
+from ingest.errors import Terminated
+from ingest.pipeline import Parser
+from ingest.workers import start_server
+
+def stop(_signum, _frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise Terminated
+
+def the_fork_server():
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == os.getpid() and b"forkserver" in cmd:
+            return int(entry.name)
+    raise SystemExit("no fork server")
+
+def starting(thread_id):
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None:
+        if frame.f_code.co_name == "read_signed":  # the new process's pid, from the server
+            return True
+        frame = frame.f_back
+    return False
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop)
+    start_server()
+    server = the_fork_server()
+    os.kill(server, signal.SIGSTOP)
+    main = threading.main_thread().ident
+    dropped = threading.Event()
+
+    def deliver():
+        try:
+            while not starting(main):
+                dropped.wait(0.01)
+            signal.pthread_kill(main, signal.SIGTERM)
+            dropped.wait(2)
+        finally:
+            os.kill(server, signal.SIGCONT)
+
+    deliverer = threading.Thread(target=deliver)
+    deliverer.start()
+    try:
+        Parser(2).close()
+    except Terminated:
+        print("terminated")
+    gc.collect()
+    dropped.set()
+    deliverer.join()
+    Parser(2).close()
+"""
+
+
+def test_a_stop_while_a_parser_process_starts_leaves_nothing_behind(tmp_path: Path) -> None:
+    """SIGTERM while a parser process is being started: the pool still stops every
+    process it started, and none prints anything after the command's last line."""
+    if not Path("/proc/self/stat").exists():
+        skip_or_fail("needs /proc (Linux) to find the fork server")
+    script = tmp_path / "stop_while_starting.py"
+    script.write_text(_STOP_WHILE_STARTING)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["terminated"]
+    assert done.stderr == ""
