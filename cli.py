@@ -50,24 +50,40 @@ lore_url_option = click.option(
 )
 
 
+#: ``ctx.meta`` key of the stop signals a command has received (see `_stop_signals`)
+STOPS = "lorelens.stops"
+
+
 @contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
+def _stop_signals() -> Iterator[list[int]]:
     """SIGTERM (``kill``, a service manager, a closing container) stops a command as
     Ctrl-C does, so an ingest rolls back its open batch and records its run as
-    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once."""
+    interrupted instead of vanishing mid-write; a second SIGTERM ends it at once.
+
+    Yields the stop signals received so far (SIGTERM, and SIGINT unless it is ignored):
+    a library may turn the exception raised for one into an error of its own. DuckDB
+    does, when the signal comes during a query: "Query interrupted"."""
+    came: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may handle signals
+        yield came  # only the main thread may handle signals
         return
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        came.append(signum)
+        if signum != signal.SIGTERM:
+            raise KeyboardInterrupt
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         raise Terminated
 
-    before = signal.signal(signal.SIGTERM, stop)
+    watched = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        watched.append(signal.SIGINT)
+    before = {s: signal.signal(s, stop) for s in watched}
     try:
-        yield
+        yield came
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 port_option = click.option(
@@ -81,8 +97,15 @@ class LorelensGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with _sigterm_interrupts():
-                return super().invoke(ctx)
+            with _stop_signals() as stops:
+                ctx.meta[STOPS] = stops
+                try:
+                    return super().invoke(ctx)
+                except Exception as exc:
+                    if stops:  # the stop, as a library (DuckDB) reported it
+                        raise (Terminated() if stops[0] == signal.SIGTERM
+                               else KeyboardInterrupt()) from exc
+                    raise
         except LorelensError as exc:
             click.echo(f"lorelens: error: {exc}", err=True)
             ctx.exit(1)
@@ -170,6 +193,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         if chatty:
             click.echo(msg, err=True)
 
+    stops = click.get_current_context().meta.get(STOPS, [])
     summary = run(
         list(sources),
         db,
@@ -180,6 +204,7 @@ def ingest(sources: tuple[str, ...], db: Path, label: str | None, mirrors: Path 
         jobs=jobs,
         after_load=None if no_enrich else lambda store, counts: enrich_if_changed(
             store.con, counts, log),
+        stopped=lambda: bool(stops),
     )
     if not quiet:
         click.echo(summary.line())

@@ -149,12 +149,15 @@ def ingest(
     jobs: int | None = None,
     after_load: Callable[[Database, BatchCounts], object] | None = None,  # result ignored
     publish: bool = True,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> RunSummary:
     """Ingest every source into ``db``; resumable, idempotent, one transaction per batch.
 
     A mirror folder among ``specs`` stands for every inbox in it (``sources.expand``).
     When it succeeds (and ``publish``), the result is published as a read snapshot
-    (:mod:`ingest.load.snapshot`).
+    (:mod:`ingest.load.snapshot`). ``stopped`` says whether the command has been told to
+    stop (SIGTERM, Ctrl-C): the run is then recorded as interrupted, even when a library
+    reported the stop as an error of its own (DuckDB's "Query interrupted").
     """
     specs = sources.expand(specs, label, log)
     keys = [sources.source_key(s) for s in specs]
@@ -209,6 +212,9 @@ def ingest(
             summary.status = "interrupted"
             raise
         except BaseException as exc:
+            if stopped():
+                summary.status = "interrupted"
+                raise
             summary.status = "failed"
             stored_nothing = summary.counts.read == 0
             if full := disk_full(exc, db):

@@ -14,14 +14,18 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from corpus.api import write_sample
-from tests.conftest import rows, scalar, skip_or_fail
+from ingest.errors import Terminated
+from ingest.load import Database
+from tests.conftest import make_mail, rows, run_ingest, scalar, skip_or_fail, write_v1
 
 SCALE = 8000  # messages: well above the pipeline's SMALL, so the workers are used
 
@@ -231,3 +235,85 @@ def test_a_stop_while_a_parser_process_starts_leaves_nothing_behind(tmp_path: Pa
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines() == ["terminated"]
     assert done.stderr == ""
+
+
+ENDLESS = "SELECT count(*) FROM range(10_000_000_000_000) t(i) WHERE i % 7 = 3"
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time process ``pid`` has used, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_stop_during_a_query_is_the_one_line(tmp_path: Path) -> None:
+    """SIGTERM while DuckDB runs a query: DuckDB reports it as an error of its own
+    ("Query interrupted"), which ended the command with a traceback."""
+    if not Path("/proc/self/stat").exists():
+        skip_or_fail("needs /proc (Linux) to see the command's CPU time")
+    db = tmp_path / "t.duckdb"
+    Database(db).close()
+    exe = Path(sys.executable).with_name("lorelens")
+    child = subprocess.Popen([str(exe), "sql", "--db", str(db), "--timeout", "600", ENDLESS],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # starting takes the command well under a second of CPU: beyond 3 s, the
+        # query runs (and never ends by itself)
+        deadline = time.monotonic() + 120
+        while cpu_seconds(child.pid) < 3:
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the query did not start in 120 s"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGTERM)
+        _out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 128 + signal.SIGTERM
+    assert err.decode().splitlines() == [
+        "lorelens: terminated (what was committed is kept; run again to resume)"]
+
+
+def test_a_stop_that_duckdb_reports_leaves_the_run_interrupted(tmp_path: Path) -> None:
+    """A stop signal that comes while DuckDB runs a query of the ingest reaches the
+    pipeline as DuckDB's error, not the signal's: the run is still recorded as
+    interrupted (not failed), and the next run completes it."""
+    repo = write_v1(tmp_path / "list.git", [make_mail(i) for i in range(20)])
+    db = tmp_path / "t.duckdb"
+    came: list[int] = []
+    running: list[bool] = []
+    main = threading.main_thread().ident
+    assert main is not None and threading.current_thread().ident == main
+
+    def stop(signum: int, _frame: Any) -> None:
+        came.append(signum)
+        raise Terminated
+
+    def endless_query(store: Database, _counts: object) -> None:
+        running.append(True)
+        store.con.execute(ENDLESS)
+
+    def deliver() -> None:
+        deadline = time.monotonic() + 120
+        while not running and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # a second of this process's CPU from then on is the query's: it has started
+        cpu = time.process_time()
+        while time.process_time() - cpu < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        signal.pthread_kill(main, signal.SIGTERM)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        threading.Thread(target=deliver, daemon=True).start()
+        with pytest.raises(BaseException):  # noqa: B017  # DuckDB's own, whatever it is
+            run_ingest([repo], db, after_load=endless_query, stopped=lambda: bool(came))
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert came == [signal.SIGTERM]
+    assert scalar(db, "SELECT status FROM ingest_runs") == "interrupted"
+    run_ingest([repo], db)
+    assert rows(db, "SELECT status FROM ingest_runs ORDER BY run_id") == [
+        ("interrupted",), ("ok",)]
+    assert scalar(db, "SELECT count(*) FROM messages") == 20
