@@ -15,14 +15,14 @@ from typing import Any
 import click
 
 from analytics.render import FORMATS
-from ingest.errors import LorelensError, Terminated, disk_full
+from core.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
 
 def _utf8_db(_ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
     """DuckDB opens only UTF-8 file names: say so in one line, not with a C++ error."""
-    from ingest.errors import DatabaseError
+    from core.errors import DatabaseError
     from ingest.sources.paths import is_utf8, to_stored
 
     if not is_utf8(value.resolve()):
@@ -218,9 +218,9 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 
 
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
+    from core.snapshot import publish
     from ingest.enrich.stages import enrich
     from ingest.load import Database
-    from ingest.load.snapshot import publish
 
     with Database(db) as store:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
@@ -271,8 +271,8 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
     The built-in lists (company domains, free-mail providers, academic domains) always
     apply. Prints how many messages, patch authors and reviewers have a known kind.
     """
-    from analytics.db import connect_readonly
     from analytics.reports import run_report
+    from core.database import connect_readonly
     from ingest.enrich.inputs import set_org_inputs
     from ingest.load import Database
 
@@ -295,22 +295,18 @@ def upgrade(db: Path) -> None:
     Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
     (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
     """
-    from ingest.errors import DatabaseError
-    from ingest.load import Database, latest_version
-    from ingest.load.migrations import stored_version
+    from core.database import SCHEMA_VERSION, require_database
+    from ingest.load import Database
 
-    if not db.exists():
-        raise DatabaseError(f"{db}: no such database")
-    from ingest.load import connect
-
-    with connect(db, read_only=True) as con:
-        before = stored_version(con)
-    store = Database(db)
-    store.close()
-    if before == latest_version():
+    require_database(db)
+    with Database(db) as store:
+        before = store.version_before
+    if before == SCHEMA_VERSION:
         click.echo(f"{db} is already at schema {before}")
+    elif before is None:
+        click.echo(f"{db}: created at schema {SCHEMA_VERSION}")
     else:
-        click.echo(f"{db}: schema {before} → {latest_version()}")
+        click.echo(f"{db}: schema {before} → {SCHEMA_VERSION}")
 
 
 @main.command()
@@ -331,9 +327,9 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     ($since, $list, ...); --sql prints it, so the same numbers can be reproduced in
     `lorelens sql` or any DuckDB client. Definitions: docs/metrics.md.
     """
-    from analytics.db import connect_readonly
     from analytics.reports import REPORTS, get_report, run_report
     from analytics.reports.params import parse_assignments
+    from core.database import connect_readonly
 
     if name is None:
         for r in REPORTS.values():
@@ -371,8 +367,8 @@ def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
     contribution shares, organisations, review latency (and where to contribute), as
     tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
     and a provenance block. Definitions: docs/metrics.md."""
-    from analytics.db import connect_readonly
     from analytics.writeup import export_report as write
+    from core.database import connect_readonly
 
     with connect_readonly(db) as con:
         path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
@@ -421,8 +417,8 @@ def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None
     --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
     on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
+    from core.errors import RemoteError
     from corpus.demo import run_demo
-    from ingest.errors import RemoteError
     from ingest.sources.remote import lore_url as to_url
 
     try:
@@ -461,8 +457,9 @@ def _serve(db: Path, port: int) -> None:
 def raw(message_id: str, db: Path, copy_no: int) -> None:
     """Print the raw mail MESSAGE_ID (without angle brackets) as it is archived, read
     back from the git blob, mbox offset or maildir file recorded in message_sources."""
-    from analytics.db import QueryError, connect_readonly
+    from analytics.db import QueryError
     from analytics.status import stored_copies
+    from core.database import connect_readonly
     from ingest.sources.raw import read_raw
 
     with connect_readonly(db) as con:
@@ -478,8 +475,8 @@ def status(db: Path) -> None:
     """Show the lists, message counts, date range, series answered, organisation kinds,
     the last ingest run, whether the enrichment tables are up to date, and the caveats
     (the figures of `lorelens report overview`)."""
-    from analytics.db import connect_readonly
     from analytics.status import status as get_status
+    from core.database import connect_readonly
 
     with connect_readonly(db) as con:
         s = get_status(con)
@@ -541,8 +538,8 @@ def export_tables(out: Path, db: Path) -> None:
     by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
     versions). Written to a temporary folder and renamed when complete (docs/scale.md).
     """
-    from analytics.db import connect_readonly
     from analytics.export import export_tables as run
+    from core.database import connect_readonly
 
     with connect_readonly(db, files=True) as con:
         result = run(con, out)
@@ -581,8 +578,9 @@ def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float)
     streamed). --format table draws at most 10,000 rows and says so; the other formats
     write every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, stream_query
+    from analytics.db import stream_query
     from analytics.stream import write_stream
+    from core.database import connect_readonly
 
     fmt = _format(fmt, out)
     if out is None and fmt == "parquet" and sys.stdout.isatty():

@@ -24,7 +24,7 @@ from analytics.db import Result
 from analytics.render import text, to_markdown
 from analytics.reports import REPORTS, get_report, run_report
 from analytics.status import status
-from ingest.errors import LorelensError
+from core.errors import LorelensError
 
 SCOPE_KEYS = ("list", "subsystem", "since", "until")
 FORMATS = ("md", "html")

@@ -18,11 +18,12 @@ import duckdb
 import pyarrow as pa
 import streamlit as st
 
-from analytics.db import Result, connect_readonly
+from analytics.db import Result
 from analytics.render import render
 from analytics.reports import REPORTS, get_report, run_report
-from analytics.snapshot import Snapshot, current
-from ingest.errors import DatabaseError, LorelensError
+from core.database import connect_readonly
+from core.errors import DatabaseError, LorelensError
+from core.snapshot import Snapshot, current
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 FILTERS = ("list", "subsystem", "since", "until", "org_kind")

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.db import connect_readonly, run_query
+from analytics.db import run_query
 from analytics.reports import run_report
+from core.database import connect_readonly
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "where", "contributors", "latency", "maintainers", "series",

@@ -12,11 +12,11 @@ import yaml
 from click.testing import CliRunner
 
 from analytics import charts
-from analytics.db import connect_readonly
 from analytics.render import text, to_markdown
 from analytics.reports import get_report, run_report
 from analytics.writeup import sections
 from cli import main
+from core.database import connect_readonly
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import connect_readonly
 from analytics.reports import run_report
+from core.database import connect_readonly
 from corpus.survival import km_median
 from tests.minidb import MiniDB, at
 

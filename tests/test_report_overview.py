@@ -9,9 +9,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from analytics.db import connect_readonly
 from analytics.reports import run_report
 from cli import main
+from core.database import connect_readonly
 from corpus.survival import km_median
 
 KINDS = ("corporate", "individual", "academic", "unknown")

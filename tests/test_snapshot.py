@@ -13,10 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from analytics.snapshot import open_latest
+from core.errors import DatabaseError
+from core.snapshot import open_latest, snapshot_dir, snapshots
 from corpus.api import write_sample
-from ingest.errors import DatabaseError
-from ingest.load.snapshot import snapshot_dir, snapshots
 from tests.conftest import odd_mails, run_ingest, write_mbox
 
 LORELENS = str(Path(sys.executable).with_name("lorelens"))

@@ -16,9 +16,9 @@ from typing import TypedDict
 
 import duckdb
 
-from ingest import __version__
-from ingest.errors import LorelensError
-from ingest.load import SCHEMA_VERSION
+from core import __version__
+from core.database import SCHEMA_VERSION
+from core.errors import LorelensError
 from ingest.sources.kernel_tree import check_repo
 
 #: Bump when what a stage computes changes: databases enriched by an older version are

@@ -8,7 +8,7 @@ and never block the writer (docs/guide.md, "Reading while an ingest writes").
 
 Each copy carries the database file's modification time as its own, so a reader can
 tell whether the database changed after it (a writer that was killed, or a lorelens
-that did not publish) and take a fresh copy once nobody writes.
+that did not publish) and take a fresh copy once nobody writes (:func:`current`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from core.database import connect_readonly, require_database, shared_lock
+from core.errors import DatabaseError, DatabaseLocked
 
 SUFFIX = ".duckdb"
 KEEP = 2  # the newest copy, and the one before it for a reader that is opening it now
@@ -92,3 +96,64 @@ def _prune(db: Path, newest: Path) -> None:
     for p in snapshot_dir(db).glob(".*.partial"):
         if not p.name.endswith(f".{os.getpid()}.partial"):
             p.unlink(missing_ok=True)
+
+
+# -- readers ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path  # the copy that is read
+    data_time: dt.datetime  # when its data was last written (UTC)
+    writing: bool  # a writer held the database when we looked, and it has changed since
+
+
+def current(db: Path) -> Snapshot:
+    """The newest read snapshot of ``db``, fresh.
+
+    When the database changed after the newest snapshot (or there is none) and nobody
+    writes it now, a fresh copy is taken first, holding DuckDB's shared read lock for
+    the length of the copy. While a writer holds the database, the newest snapshot is
+    returned and ``writing`` says so; with no snapshot yet that is one clear error.
+    """
+    db = Path(db)
+    require_database(db)
+    try:
+        snapshot_dir(db).mkdir(exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"{snapshot_dir(db)}: cannot create the snapshot folder "
+                            f"({exc.strerror})") from exc
+    writing = False
+    copies = snapshots(db)
+    if not copies or data_mtime(db) > copies[-1].stat().st_mtime_ns:
+        writing = not _refresh(db)
+        copies = snapshots(db)
+    if not copies:
+        raise DatabaseError(f"{db} is being written by another process and has no read "
+                            "snapshot yet: it appears here when that run has finished")
+    newest = copies[-1]
+    when = dt.datetime.fromtimestamp(newest.stat().st_mtime_ns / 1e9, dt.UTC)
+    return Snapshot(newest, when, writing)
+
+
+def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
+    """A locked-down read-only connection to the newest snapshot (:func:`current`)."""
+    for attempt in (1, 2):
+        snap = current(db)
+        try:
+            return connect_readonly(snap.path), snap
+        except DatabaseError:
+            # a writer may prune the copy between listing and opening: look again once
+            if attempt == 2 or snap.path.exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _refresh(db: Path) -> bool:
+    """Copy the database into a new snapshot under DuckDB's shared lock; False when a
+    writer holds it."""
+    try:
+        with shared_lock(db):
+            copy_database(db)
+    except DatabaseLocked:
+        return False
+    return True
