@@ -17,7 +17,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 import cli
-from tests.conftest import last_run, odd_mails, run_ingest, scalar, write_mbox, write_v1
+from tests.conftest import (
+    held_open,
+    last_run,
+    odd_mails,
+    run_ingest,
+    scalar,
+    write_mbox,
+    write_v1,
+)
 
 # commands that do not work on a database, and why
 NO_DB = {"sample": "writes a sample archive, not a database"}
@@ -284,18 +292,9 @@ def locked_db(tmp_path: Path) -> Iterator[Path]:
     """A database held open for writing by another process."""
     path = tmp_path / "locked.duckdb"
     run_ingest([write_mbox(tmp_path / "l.mbox", odd_mails()[:3])], path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-         "con.execute('BEGIN; INSERT INTO schema_info VALUES (\\'x\\', \\'y\\')'); "
-         "print('ready', flush=True); sys.stdin.read()", str(path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_open(path, read_only=False, statement="BEGIN; INSERT INTO schema_info "
+                   "VALUES ('x', 'y')"):
         yield path
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
 
 
 @pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("status",), ("ingest", "MBOX")])
