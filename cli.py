@@ -509,8 +509,9 @@ def status(db: Path) -> None:
     if s.last_enrichment:
         e = s.last_enrichment
         behind = o["not_enriched"]
-        state = ("up to date" if not behind else
-                 f"{behind:,} messages ingested since: run `lorelens enrich`")
+        state = ("computed by another lorelens: run `lorelens enrich`" if not e["current"]
+                 else f"{behind:,} messages ingested since: run `lorelens enrich`" if behind
+                 else "up to date")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
     else:

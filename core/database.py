@@ -28,11 +28,23 @@ from typing import Any
 
 import duckdb
 
+from core import __version__
 from core.errors import DatabaseError, DatabaseLocked
 
 #: The schema this lorelens reads and writes. Adding a migration to ``ingest/migrations/``
 #: raises it by one (ingest/load/migrations.py refuses a gap between the two).
 SCHEMA_VERSION = 3
+
+#: What the enrichment computes: bump it when a stage's results change. A database whose
+#: enrichment tables were made otherwise is recomputed whole by the next ``lorelens
+#: enrich`` (ingest/enrich/plan.py), and readers say so meanwhile.
+ENRICH_VERSION = "10"
+
+
+def enrichment_version() -> str:
+    """The version an enrichment run records in ``enrich_runs.version``: what it computed
+    (``ENRICH_VERSION``), the schema and the lorelens release."""
+    return f"enrich {ENRICH_VERSION}, schema {SCHEMA_VERSION}, lorelens {__version__}"
 
 
 def _locked_down(files: bool) -> dict[str, Any]:

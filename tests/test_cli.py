@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
@@ -247,6 +248,24 @@ def test_status_says_whether_enrichment_is_up_to_date(tmp_path: Path) -> None:
     assert new > 0
     out = invoke("status", "--db", str(db)).stdout
     assert f"; {new:,} messages ingested since: run `lorelens enrich`" in out
+
+
+def test_status_says_when_another_lorelens_computed_the_enrichment(tmp_path: Path) -> None:
+    """Tables enriched by a lorelens whose enrichment differs (an upgrade) are not up to
+    date, although no message is new: the next `lorelens enrich` recomputes them whole."""
+    db = tmp_path / "s.duckdb"
+    run_ingest([write_mbox(tmp_path / "a.mbox", odd_mails()[:6])], db)
+    assert invoke("enrich", "--db", str(db)).exit_code == 0
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE enrich_runs SET version = 'enrich 1, schema 1, lorelens 0.0.1'")
+    out = invoke("status", "--db", str(db)).stdout
+    assert "; computed by another lorelens: run `lorelens enrich`" in out
+    assert "up to date" not in out
+    assert "  - the enrichment tables were computed by another lorelens (enrich 1, schema 1, " \
+        "lorelens 0.0.1; this one is enrich " in out
+    assert invoke("enrich", "--db", str(db)).exit_code == 0
+    out = invoke("status", "--db", str(db)).stdout
+    assert "; up to date" in out and "another lorelens" not in out
 
 
 def test_status_shows_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
