@@ -15,7 +15,7 @@ every session runs in UTC (docs/schema.md, "Conventions"):
 
 The schema version this lorelens reads and writes is :data:`SCHEMA_VERSION`; the numbered
 migrations of ``ingest/migrations/`` take an older database to it (docs/schema.md,
-"Schema versions").
+"Schema versions"). :func:`enrichment_version` names what its enrichment computes.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def enrichment_version() -> str:
 def _locked_down(files: bool) -> dict[str, Any]:
     """A reader's configuration: no file access outside the database (unless ``files``),
     no spill directory, no extensions loaded. The order matters: given the temporary
-    directory first, DuckDB (1.x) refuses the connection ("Modifying the temp_directory
-    has been disabled by configuration")."""
+    directory first, DuckDB refuses the connection ("Modifying the temp_directory has
+    been disabled by configuration")."""
     return {
         "enable_external_access": files,
         "temp_directory": "",
@@ -59,7 +59,8 @@ def _locked_down(files: bool) -> dict[str, Any]:
         "autoinstall_known_extensions": False,
     }
 
-_PID = re.compile(r"PID (\d+)")
+
+_PID = re.compile(r"PID (\d+)")  # in DuckDB's lock error: the process holding the lock
 
 
 def open_writable(path: Path | str) -> duckdb.DuckDBPyConnection:
