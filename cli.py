@@ -329,8 +329,6 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     """
     from analytics.reports import REPORTS, get_report, run_report
     from analytics.reports.params import parse_assignments
-    from core.database import connect_readonly
-
     if name is None:
         for r in REPORTS.values():
             click.echo(f"{r.name:<26} {r.title}")
@@ -344,7 +342,7 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
         click.echo(rep.sql)
         return
     fmt = _format(fmt, out)
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         result = run_report(con, name, given)
     _emit(result, fmt, out)
 
@@ -368,9 +366,8 @@ def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
     tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
     and a provenance block. Definitions: docs/metrics.md."""
     from analytics.writeup import export_report as write
-    from core.database import connect_readonly
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
                                 "until": until}, fmt=fmt, front_matter=front_matter)
     click.echo(f"wrote {path} and its charts")
@@ -459,10 +456,9 @@ def raw(message_id: str, db: Path, copy_no: int) -> None:
     back from the git blob, mbox offset or maildir file recorded in message_sources."""
     from analytics.db import QueryError
     from analytics.status import stored_copies
-    from core.database import connect_readonly
     from ingest.sources.raw import read_raw
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         rows = stored_copies(con, message_id)
     if len(rows) < copy_no:
         raise QueryError(f"no copy {copy_no} of <{message_id}> in {db} ({len(rows)} stored)")
@@ -476,9 +472,8 @@ def status(db: Path) -> None:
     the last ingest run, whether the enrichment tables are up to date, and the caveats
     (the figures of `lorelens report overview`)."""
     from analytics.status import status as get_status
-    from core.database import connect_readonly
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         s = get_status(con)
     o = s.overview
     click.echo(f"database: {db}")
@@ -514,8 +509,9 @@ def status(db: Path) -> None:
     if s.last_enrichment:
         e = s.last_enrichment
         behind = o["not_enriched"]
-        state = ("up to date" if not behind else
-                 f"{behind:,} messages ingested since: run `lorelens enrich`")
+        state = ("computed by another lorelens: run `lorelens enrich`" if not e["current"]
+                 else f"{behind:,} messages ingested since: run `lorelens enrich`" if behind
+                 else "up to date")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
     else:
@@ -539,9 +535,8 @@ def export_tables(out: Path, db: Path) -> None:
     versions). Written to a temporary folder and renamed when complete (docs/scale.md).
     """
     from analytics.export import export_tables as run
-    from core.database import connect_readonly
 
-    with connect_readonly(db, files=True) as con:
+    with _reading(db, files=True) as con:
         result = run(con, out)
     for t in result.tables:
         click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
@@ -580,13 +575,12 @@ def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float)
     """
     from analytics.db import stream_query
     from analytics.stream import write_stream
-    from core.database import connect_readonly
 
     fmt = _format(fmt, out)
     if out is None and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
     width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
-    with connect_readonly(db) as con, stream_query(con, query, timeout=timeout) as stream:
+    with _reading(db) as con, stream_query(con, query, timeout=timeout) as stream:
         if out is None:
             n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
                                    table_rows=TABLE_ROWS)
@@ -613,6 +607,21 @@ def _write_file(stream: Any, fmt: str, out: Path) -> tuple[int, bool]:
     except BaseException:
         out.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _reading(db: Path, *, files: bool = False) -> Iterator[Any]:
+    """A read-only connection to ``db``, or, while a writer holds it, to its newest read
+    snapshot, which is said on standard error (docs/guide.md, "Reading while an ingest
+    writes")."""
+    from core.snapshot import open_for_reading
+
+    con, snap = open_for_reading(db, files=files)
+    if snap is not None:
+        click.echo(f"{db} is being written by another process: reading its snapshot of "
+                   f"{snap.data_time:%Y-%m-%d %H:%M:%S} UTC", err=True)
+    with con:
+        yield con
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

@@ -15,7 +15,7 @@ every session runs in UTC (docs/schema.md, "Conventions"):
 
 The schema version this lorelens reads and writes is :data:`SCHEMA_VERSION`; the numbered
 migrations of ``ingest/migrations/`` take an older database to it (docs/schema.md,
-"Schema versions").
+"Schema versions"). :func:`enrichment_version` names what its enrichment computes.
 """
 
 from __future__ import annotations
@@ -28,18 +28,30 @@ from typing import Any
 
 import duckdb
 
+from core import __version__
 from core.errors import DatabaseError, DatabaseLocked
 
 #: The schema this lorelens reads and writes. Adding a migration to ``ingest/migrations/``
 #: raises it by one (ingest/load/migrations.py refuses a gap between the two).
 SCHEMA_VERSION = 3
 
+#: What the enrichment computes: bump it when a stage's results change. A database whose
+#: enrichment tables were made otherwise is recomputed whole by the next ``lorelens
+#: enrich`` (ingest/enrich/plan.py), and readers say so meanwhile.
+ENRICH_VERSION = "10"
+
+
+def enrichment_version() -> str:
+    """The version an enrichment run records in ``enrich_runs.version``: what it computed
+    (``ENRICH_VERSION``), the schema and the lorelens release."""
+    return f"enrich {ENRICH_VERSION}, schema {SCHEMA_VERSION}, lorelens {__version__}"
+
 
 def _locked_down(files: bool) -> dict[str, Any]:
     """A reader's configuration: no file access outside the database (unless ``files``),
     no spill directory, no extensions loaded. The order matters: given the temporary
-    directory first, DuckDB (1.x) refuses the connection ("Modifying the temp_directory
-    has been disabled by configuration")."""
+    directory first, DuckDB refuses the connection ("Modifying the temp_directory has
+    been disabled by configuration")."""
     return {
         "enable_external_access": files,
         "temp_directory": "",
@@ -47,7 +59,8 @@ def _locked_down(files: bool) -> dict[str, Any]:
         "autoinstall_known_extensions": False,
     }
 
-_PID = re.compile(r"PID (\d+)")
+
+_PID = re.compile(r"PID (\d+)")  # in DuckDB's lock error: the process holding the lock
 
 
 def open_writable(path: Path | str) -> duckdb.DuckDBPyConnection:

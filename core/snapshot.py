@@ -131,8 +131,7 @@ def current(db: Path) -> Snapshot:
         raise DatabaseError(f"{db} is being written by another process and has no read "
                             "snapshot yet: it appears here when that run has finished")
     newest = copies[-1]
-    when = dt.datetime.fromtimestamp(newest.stat().st_mtime_ns / 1e9, dt.UTC)
-    return Snapshot(newest, when, writing)
+    return Snapshot(newest, _data_time(newest), writing)
 
 
 def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
@@ -146,6 +145,41 @@ def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
             if attempt == 2 or snap.path.exists():
                 raise
     raise AssertionError("unreachable")
+
+
+def open_for_reading(db: Path, *, files: bool = False
+                     ) -> tuple[duckdb.DuckDBPyConnection, Snapshot | None]:
+    """A locked-down read-only connection for a command that reads (``lorelens report``,
+    ``sql``, ``status``, the exports): to the database itself, and while a writer holds
+    it, to its newest read snapshot when there is one (returned too, else None).
+
+    The database itself is preferred: a snapshot is only as new as the last finished
+    writing run, and taking a fresh one copies the whole file. Without a snapshot, a
+    writer's lock is :class:`DatabaseLocked`, naming the writer.
+    """
+    db = Path(db)
+    try:
+        return connect_readonly(db, files=files), None
+    except DatabaseLocked:
+        for attempt in (1, 2):
+            copies = snapshots(db)
+            if not copies:
+                raise
+            newest = copies[-1]
+            try:
+                con = connect_readonly(newest, files=files)
+            except DatabaseError:
+                # a writer may prune the copy between listing and opening: look again once
+                if attempt == 2 or newest.exists():
+                    raise
+                continue
+            return con, Snapshot(newest, _data_time(newest), writing=True)
+        raise
+
+
+def _data_time(copy: Path) -> dt.datetime:
+    """When the data of a snapshot was last written (its mtime is the database's)."""
+    return dt.datetime.fromtimestamp(copy.stat().st_mtime_ns / 1e9, dt.UTC)
 
 
 def _refresh(db: Path) -> bool:

@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import streamlit as st
 
+import analytics.status
 from analytics.db import Result
 from analytics.render import render
 from analytics.reports import REPORTS, get_report, run_report
@@ -259,6 +260,12 @@ def report(c: Context, name: str, **extra: Any) -> Result:
 
 def report_rows(c: Context, name: str, **extra: Any) -> list[dict[str, Any]]:
     return report(c, name, **extra).records()
+
+
+def stale_enrichment(c: Context) -> str | None:
+    """The caveat of enrichment tables computed by another lorelens (as `lorelens status`
+    says it), else None."""
+    return analytics.status.stale_enrichment(c.con)
 
 
 def has_report(name: str) -> bool:

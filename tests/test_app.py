@@ -260,6 +260,23 @@ def test_empty_database_says_what_to_run(empty_db: Path, monkeypatch) -> None:
     assert any("lorelens ingest" in m.value for m in at.markdown)
 
 
+def test_overview_says_when_another_lorelens_computed_the_enrichment(
+        report_db, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    shutil.copyfile(report_db.path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE enrich_runs SET version = 'enrich 1, schema 1, lorelens 0.0.1'")
+    monkeypatch.setenv("LORELENS_DB", str(db))
+    at = ok(page("overview"))
+    assert any("computed by another lorelens (enrich 1, schema 1, lorelens 0.0.1" in m.value
+               for m in at.markdown)
+    assert not any("Nothing to add" in m.value for m in at.markdown)
+
+
 def test_without_maintainers_the_pages_say_so(bare_report_db, monkeypatch) -> None:
     monkeypatch.setenv("LORELENS_DB", str(bare_report_db.path))
     for name in ("maintainers", "overview"):

@@ -14,6 +14,7 @@ import pytest
 from core.database import SCHEMA_VERSION, connect_readonly, open_writable, shared_lock
 from core.errors import DatabaseError, DatabaseLocked
 from ingest.load import Database
+from tests.conftest import held_open
 
 
 @pytest.fixture
@@ -23,23 +24,10 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def hold(db: Path, *, read_only: bool) -> subprocess.Popen[str]:
-    """Another process holding ``db`` open (a writer, or a reader like `lorelens sql`)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
-         f"read_only={read_only}); print('ready', flush=True); sys.stdin.read()", str(db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    return proc
-
-
 @pytest.fixture
 def writer(db: Path) -> Iterator[subprocess.Popen[str]]:
-    proc = hold(db, read_only=False)
-    yield proc
-    assert proc.stdin is not None
-    proc.stdin.close()
-    proc.wait(10)
+    with held_open(db, read_only=False) as proc:
+        yield proc
 
 
 def one_line(exc: pytest.ExceptionInfo[DatabaseError]) -> str:

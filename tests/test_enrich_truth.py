@@ -59,7 +59,8 @@ def test_totals(corpus):
     outcomes = dict(con.execute(
         "SELECT outcome_detail, count(*) FROM series GROUP BY ALL").fetchall())
     assert outcomes == t["outcomes"]  # truth.json plants the detailed outcome
-    # the contract column: issue #4's four values, "discussed" is pending, a backport none
+    # the contract column: the four outcomes of docs/metrics.md, "discussed" is pending, a
+    # backport none
     contract = dict(con.execute("SELECT outcome, count(*) FROM series GROUP BY ALL").fetchall())
     want = {"applied": t["outcomes"].get("applied", 0),
             "superseded": t["outcomes"].get("superseded", 0),
