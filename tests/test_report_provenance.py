@@ -5,20 +5,9 @@ runs and errors of real ingests with bad input."""
 from __future__ import annotations
 
 import collections
-from pathlib import Path
 from typing import Any
 
-from analytics.reports import run_report
-from core.database import connect_readonly
-from tests.conftest import make_mail, run_ingest, write_mbox
-
-
-def _report(db: Path, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    con = connect_readonly(db)
-    try:
-        return run_report(con, name, params).records()
-    finally:
-        con.close()
+from tests.conftest import make_mail, report_records, run_ingest, write_mbox
 
 
 def test_untrusted_dates_are_the_planted_ones_with_every_copy(report_db):
@@ -26,7 +15,7 @@ def test_untrusted_dates_are_the_planted_ones_with_every_copy(report_db):
     first copy first, with the archive's time as its date."""
     planted = {m["message_id"]: m for m in report_db.truth["messages"]
                if m["date_source"] != "header" and not m.get("duplicate")}
-    rows = _report(report_db.path, "untrusted_dates")
+    rows = report_records(report_db.path, "untrusted_dates")
     copies = collections.Counter(r["message_id"] for r in rows)
     assert copies == {mid: len(m["lists"]) for mid, m in planted.items()}
     assert len(planted) >= 5
@@ -42,7 +31,7 @@ def test_untrusted_dates_are_the_planted_ones_with_every_copy(report_db):
         assert first["git_dir"].endswith(".git") and len(first["blob"]) == 40
     listed = {r["list"] for r in rows}
     one = sorted(listed)[0]
-    assert {r["message_id"] for r in _report(report_db.path, "untrusted_dates",
+    assert {r["message_id"] for r in report_records(report_db.path, "untrusted_dates",
                                              {"list": one})} == {
         mid for mid, m in planted.items() if one in m["lists"]}
 
@@ -56,7 +45,7 @@ def test_ingest_runs_and_errors_of_real_runs(tmp_path):
     db = tmp_path / "db.duckdb"
     run_ingest([path], db)
     run_ingest([path], db)
-    runs = _report(db, "ingest_runs")
+    runs = report_records(db, "ingest_runs")
     assert [r["run_id"] for r in runs] == [1, 2]
     first, second = runs
     assert (first["n_read"], first["n_new"], first["n_failed"], first["errors_logged"]) == (
@@ -68,13 +57,13 @@ def test_ingest_runs_and_errors_of_real_runs(tmp_path):
         assert r["deletion_items"] == 0
         assert sum(int(x.rsplit("(", 1)[1].rstrip(")")) for x in r["error_reasons"]) == (
             r["errors_logged"])
-    errors = _report(db, "ingest_errors")
+    errors = report_records(db, "ingest_errors")
     assert [e["run_id"] for e in errors] == [1, 1, 2, 2]
     raw = path.read_bytes()
     for e in errors:
         assert (e["kind"], e["path"], e["stage"]) == ("mbox", str(path), "parse")
         assert raw[e["byte_offset"]:].startswith(b"From ") and e["reason"]
-    (undated,) = _report(db, "untrusted_dates")
+    (undated,) = report_records(db, "untrusted_dates")
     assert (undated["message_id"], undated["date_source"]) == ("mail-1@example.com",
                                                               "archive:missing")
     assert (undated["kind"], undated["path"], undated["duplicate"]) == ("mbox", str(path),

@@ -8,19 +8,11 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-from analytics.reports import run_report
 from core.database import connect_readonly
+from tests.conftest import report_records
 from tests.minidb import MiniDB, at
 
 TAGS = ("reviewed-by", "acked-by", "tested-by")
-
-
-def _report(db: Any, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    con = connect_readonly(db.path)
-    try:
-        return run_report(con, name, params).records()
-    finally:
-        con.close()
 
 
 def _stored(truth: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,7 +42,7 @@ def test_top_reviewers_count_the_planted_tags_of_each_reviewer(report_db):
         ids = dict(con.execute("SELECT email, person_id FROM person_addresses").fetchall())
     finally:
         con.close()
-    got = {r["reviewer"]: r for r in _report(report_db, "top_reviewers")}
+    got = {r["reviewer"]: r for r in report_records(report_db.path, "top_reviewers")}
     assert len(got) == len(want) > 10
     for person, counts in want.items():
         row = got[ids[senders[person]]]
@@ -107,7 +99,7 @@ def test_outcomes_by_org_kind_match_the_planted_outcomes(report_db):
         if not s["is_rfc"]:
             want[s["org_kind"]][s["outcome"]] += 1
             want["all"][s["outcome"]] += 1
-    rows = _report(report_db, "outcomes_by_org_kind")
+    rows = report_records(report_db.path, "outcomes_by_org_kind")
     assert [r["org_kind"] for r in rows] == ["all", "corporate", "individual", "academic",
                                              "unknown"]
     for r in rows:
@@ -162,7 +154,7 @@ def test_versions_needed_match_the_planted_version_chains(report_db):
             want[label]["patch_sets"] += 1
             want[label]["postings"] += len(postings)
             want[label]["applied"] += any(s["outcome"] == "applied" for s in postings)
-    rows = _report(report_db, "versions_needed")
+    rows = report_records(report_db.path, "versions_needed")
     assert [r["versions"] for r in rows] == sorted(want, key=lambda v: (v == "all", v))
     for r in rows:
         got = {k: r[k] for k in ("patch_sets", "postings", "applied")}
@@ -196,7 +188,8 @@ def test_unanswered_patches_match_the_planted_responses(report_db):
     truth = report_db.truth
     series = {s["key"]: s for s in truth["series"]}
     patches = [m for m in _stored(truth) if m["is_patch"]]
-    (top,) = [r for r in _report(report_db, "unanswered_patches") if r["subsystem"] == "all"]
+    (top,) = [r for r in report_records(report_db.path, "unanswered_patches")
+              if r["subsystem"] == "all"]
     assert top["patches"] == len(patches)
     assert top["without_response"] == sum(m["first_response_at"] is None for m in patches)
     assert top["in_unanswered_series"] == sum(
