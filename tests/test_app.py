@@ -6,6 +6,8 @@ that change them, and pages that say what to run when there is no data
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,19 @@ def page(name: str, **query: str) -> AppTest:
     for k, v in query.items():
         at.query_params[k] = v
     return at.run()
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """Each chart's title on the page, its lines joined, as a reader sees it."""
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        title = json.loads(chart.proto.spec).get("title", {}).get("text", "")
+        lines = [title] if isinstance(title, str) else title
+        # a wrapped title keeps "(n = 1,234)" on one line
+        assert all(line.count("(n") == len(re.findall(r"\(n\W=\W[\d,]+\)", line))
+                   for line in lines), lines
+        titles.append(" ".join(lines).replace("\N{NO-BREAK SPACE}", " "))
+    return titles
 
 
 def ok(at: AppTest) -> AppTest:
@@ -101,8 +116,15 @@ def test_contributors_page_counts_what_it_is_asked(db: Path) -> None:
         total = next(r["total"] for r in report_records(db, "contribution_shares",
                                                 {"by": by, "period": "quarter"})
                      if r["period"] == "all" and r["subsystem"] == "all")
-        titles = " ".join(str(c.proto.spec) for c in at.get("vega_lite_chart"))
-        assert f"Share of {by} by organisation kind, per quarter (n = {total:,})" in titles
+        assert f"Share of {by} by organisation kind, per quarter (n = {total:,})" in \
+            chart_titles(at)
+    (every,) = [r for r in report_records(db, "outcomes_by_org_kind") if r["org_kind"] == "all"]
+    assert every["series"] > 0
+    assert ("Outcome of each kind's series (RFCs and stable backports left out) "
+            f"(n = {every['series']:,})") in chart_titles(at)
+    table = at.dataframe[-1].value
+    assert list(table["org_kind"]) == ["all", "corporate", "individual", "academic", "unknown"]
+    assert int(table["applied"].iloc[0]) == every["applied"]
 
 
 def test_maintainers_page_and_a_persons_page(db: Path) -> None:
@@ -118,6 +140,11 @@ def test_maintainers_page_and_a_persons_page(db: Path) -> None:
                 if r["what"] == "section"]
     assert all(s in at.markdown[-1].value or any(s in m.value for m in at.markdown)
                for s in sections)
+    reviewers = report_records(db, "top_reviewers")
+    assert reviewers
+    shown = at.dataframe[-1].value
+    assert list(shown["reviewer"]) == [r["reviewer"] for r in reviewers]
+    assert f"**{len(reviewers):,}** people gave" in " ".join(m.value for m in at.markdown)
 
 
 def test_series_explorer_finds_a_series_and_shows_its_raw_mail(db: Path) -> None:
