@@ -15,14 +15,14 @@ from typing import Any
 import click
 
 from analytics.render import FORMATS
-from ingest.errors import LorelensError, Terminated, disk_full
+from core.errors import LorelensError, Terminated, disk_full
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 
 
 def _utf8_db(_ctx: click.Context, _param: click.Parameter, value: Path) -> Path:
     """DuckDB opens only UTF-8 file names: say so in one line, not with a C++ error."""
-    from ingest.errors import DatabaseError
+    from core.errors import DatabaseError
     from ingest.sources.paths import is_utf8, to_stored
 
     if not is_utf8(value.resolve()):
@@ -243,9 +243,9 @@ def enrich(db: Path, kernel_git: Path | None, no_kernel_git: bool, full: bool) -
 
 
 def _enrich(db: Path, quiet: bool = False, full: bool = False) -> None:
+    from core.snapshot import publish
     from ingest.enrich.stages import enrich
     from ingest.load import Database
-    from ingest.load.snapshot import publish
 
     with Database(db) as store:
         enrich(store.con, (lambda _m: None) if quiet else (lambda m: click.echo(m)), full=full)
@@ -296,8 +296,8 @@ def orgs(db: Path, domain_maps: tuple[Path, ...], overrides: tuple[Path, ...],
     The built-in lists (company domains, free-mail providers, academic domains) always
     apply. Prints how many messages, patch authors and reviewers have a known kind.
     """
-    from analytics.db import connect_readonly
     from analytics.reports import run_report
+    from core.database import connect_readonly
     from ingest.enrich.inputs import set_org_inputs
     from ingest.load import Database
 
@@ -320,22 +320,18 @@ def upgrade(db: Path) -> None:
     Any command that writes (ingest, enrich, maintainers, orgs) upgrades it too; readers
     (report, sql, status, the dashboard) ask for it (docs/schema.md, "Schema versions").
     """
-    from ingest.errors import DatabaseError
-    from ingest.load import Database, latest_version
-    from ingest.load.migrations import stored_version
+    from core.database import SCHEMA_VERSION, require_database
+    from ingest.load import Database
 
-    if not db.exists():
-        raise DatabaseError(f"{db}: no such database")
-    from ingest.load import connect
-
-    with connect(db, read_only=True) as con:
-        before = stored_version(con)
-    store = Database(db)
-    store.close()
-    if before == latest_version():
+    require_database(db)
+    with Database(db) as store:
+        before = store.version_before
+    if before == SCHEMA_VERSION:
         click.echo(f"{db} is already at schema {before}")
+    elif before is None:
+        click.echo(f"{db}: created at schema {SCHEMA_VERSION}")
     else:
-        click.echo(f"{db}: schema {before} → {latest_version()}")
+        click.echo(f"{db}: schema {before} → {SCHEMA_VERSION}")
 
 
 @main.command()
@@ -356,10 +352,8 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
     ($since, $list, ...); --sql prints it, so the same numbers can be reproduced in
     `lorelens sql` or any DuckDB client. Definitions: docs/metrics.md.
     """
-    from analytics.db import connect_readonly
     from analytics.reports import REPORTS, get_report, run_report
     from analytics.reports.params import parse_assignments
-
     if name is None:
         for r in REPORTS.values():
             click.echo(f"{r.name:<26} {r.title}")
@@ -373,7 +367,7 @@ def report(name: str | None, db: Path, params: tuple[str, ...], fmt: str | None,
         click.echo(rep.sql)
         return
     fmt = _format(fmt, out)
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         result = run_report(con, name, given)
     _emit(result, fmt, out)
 
@@ -396,10 +390,9 @@ def export_report(out: Path, db: Path, list_: str | None, subsystem: str | None,
     contribution shares, organisations, review latency (and where to contribute), as
     tables with the SQL and parameters behind each, charts as PNG and SVG beside it,
     and a provenance block. Definitions: docs/metrics.md."""
-    from analytics.db import connect_readonly
     from analytics.writeup import export_report as write
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         path = write(con, out, {"list": list_, "subsystem": subsystem, "since": since,
                                 "until": until}, fmt=fmt, front_matter=front_matter)
     click.echo(f"wrote {path} and its charts")
@@ -446,8 +439,8 @@ def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None
     --from-lore LIST), ingest and enrich it into the database, then serve the dashboard
     on http://127.0.0.1:PORT/ until Ctrl-C (--no-app: stop after building, for scripts).
     """
+    from core.errors import RemoteError
     from corpus.demo import run_demo
-    from ingest.errors import RemoteError
     from ingest.sources.remote import lore_url as to_url
 
     try:
@@ -486,11 +479,11 @@ def _serve(db: Path, port: int) -> None:
 def raw(message_id: str, db: Path, copy_no: int) -> None:
     """Print the raw mail MESSAGE_ID (without angle brackets) as it is archived, read
     back from the git blob, mbox offset or maildir file recorded in message_sources."""
-    from analytics.db import QueryError, connect_readonly
+    from analytics.db import QueryError
     from analytics.status import stored_copies
     from ingest.sources.raw import read_raw
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         rows = stored_copies(con, message_id)
     if len(rows) < copy_no:
         raise QueryError(f"no copy {copy_no} of <{message_id}> in {db} ({len(rows)} stored)")
@@ -503,10 +496,9 @@ def status(db: Path) -> None:
     """Show the lists, message counts, date range, series answered, organisation kinds,
     the last ingest run, whether the enrichment tables are up to date, and the caveats
     (the figures of `lorelens report overview`)."""
-    from analytics.db import connect_readonly
     from analytics.status import status as get_status
 
-    with connect_readonly(db) as con:
+    with _reading(db) as con:
         s = get_status(con)
     o = s.overview
     click.echo(f"database: {db}")
@@ -542,8 +534,9 @@ def status(db: Path) -> None:
     if s.last_enrichment:
         e = s.last_enrichment
         behind = o["not_enriched"]
-        state = ("up to date" if not behind else
-                 f"{behind:,} messages ingested since: run `lorelens enrich`")
+        state = ("computed by another lorelens: run `lorelens enrich`" if not e["current"]
+                 else f"{behind:,} messages ingested since: run `lorelens enrich`" if behind
+                 else "up to date")
         click.echo(f"enriched: #{e['enrich_id']} {e['mode']} at {e['finished_at']:%Y-%m-%d %H:%M} "
                    f"UTC ({e['reason']}) in {e['seconds']:.1f}s; {state}")
     else:
@@ -566,10 +559,9 @@ def export_tables(out: Path, db: Path) -> None:
     by UTC year (year=2024/), and manifest.json (tables, files, rows, schema and lorelens
     versions). Written to a temporary folder and renamed when complete (docs/scale.md).
     """
-    from analytics.db import connect_readonly
     from analytics.export import export_tables as run
 
-    with connect_readonly(db, files=True) as con:
+    with _reading(db, files=True) as con:
         result = run(con, out)
     for t in result.tables:
         click.echo(f"{t.table:<20} {t.rows:>10,} rows  {len(t.files):>3} files")
@@ -606,14 +598,14 @@ def sql(query: str, db: Path, fmt: str | None, out: Path | None, timeout: float)
     streamed). --format table draws at most 10,000 rows and says so; the other formats
     write every row. Tables are documented in docs/schema.md.
     """
-    from analytics.db import connect_readonly, stream_query
+    from analytics.db import stream_query
     from analytics.stream import write_stream
 
     fmt = _format(fmt, out)
     if out is None and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: write it to a file with --out FILE.pq")
     width = os.get_terminal_size().columns if out is None and sys.stdout.isatty() else None
-    with connect_readonly(db) as con, stream_query(con, query, timeout=timeout) as stream:
+    with _reading(db) as con, stream_query(con, query, timeout=timeout) as stream:
         if out is None:
             n, more = write_stream(stream, fmt, sys.stdout.buffer, width=width,
                                    table_rows=TABLE_ROWS)
@@ -640,6 +632,21 @@ def _write_file(stream: Any, fmt: str, out: Path) -> tuple[int, bool]:
     except BaseException:
         out.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _reading(db: Path, *, files: bool = False) -> Iterator[Any]:
+    """A read-only connection to ``db``, or, while a writer holds it, to its newest read
+    snapshot, which is said on standard error (docs/guide.md, "Reading while an ingest
+    writes")."""
+    from core.snapshot import open_for_reading
+
+    con, snap = open_for_reading(db, files=files)
+    if snap is not None:
+        click.echo(f"{db} is being written by another process: reading its snapshot of "
+                   f"{snap.data_time:%Y-%m-%d %H:%M:%S} UTC", err=True)
+    with con:
+        yield con
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

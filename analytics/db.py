@@ -1,4 +1,7 @@
-"""Read-only access to a lorelens database: the one query layer of CLI and dashboard."""
+"""Running queries on a read-only connection: the one query layer of CLI and dashboard.
+
+The connection comes from ``core.database.connect_readonly`` (locked down for user SQL);
+here a query gets its time limit, is streamed, and its errors become one line."""
 
 from __future__ import annotations
 
@@ -9,12 +12,11 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ingest.errors import DatabaseError, LorelensError
+from core.errors import LorelensError
 
 
 class QueryError(LorelensError):
@@ -28,51 +30,6 @@ class Result:
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
-
-
-def connect_readonly(path: Path | str, *, files: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database read-only and lock it down for user SQL.
-
-    No file access outside the database (no read_csv('/etc/passwd'), no COPY, no
-    ATTACH of other files), no extensions loaded, UTC session time zone. No spill
-    directory either: DuckDB lets a locked-down connection read and write files in its
-    temporary directory (``<db>.tmp/`` beside the database), so a query that does not fit
-    in memory fails with DuckDB's out-of-memory error instead of spilling there.
-    ``files`` allows file access, for lorelens' own exports (never for user SQL).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise DatabaseError(f"{path}: no such database (run `lorelens ingest` first)")
-    try:
-        con = duckdb.connect(
-            str(path),
-            read_only=True,
-            config={
-                "enable_external_access": files,
-                "temp_directory": "",
-                "autoload_known_extensions": False,
-                "autoinstall_known_extensions": False,
-            },
-        )
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise DatabaseError(f"{path} is being written by another process; try again "
-                                "when the ingest has finished") from exc
-        raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
-    except duckdb.Error as exc:
-        raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
-    # A second connection to the same file in one process (the dashboard has one per
-    # browser session) shares DuckDB's database instance, which the first one locked:
-    # its time zone is then the instance's, set globally below, and nothing can be set
-    if not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
-        con.execute("SET GLOBAL TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")  # none of DuckDB's own in output
-        con.execute("SET GLOBAL lock_configuration = true")
-    from ingest.load import check_schema
-
-    check_schema(con, path)
-    return con
 
 
 def check_timeout(timeout: float) -> float:

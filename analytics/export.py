@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import __version__
-from ingest.errors import LorelensError
+from core import __version__
+from core.errors import LorelensError
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import LorelensError
+from core.errors import LorelensError
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 HOST = "127.0.0.1"  # never on other interfaces: the data may not be public

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from core.database import enrichment_version
+
 
 @dataclass(frozen=True)
 class Status:
@@ -24,6 +26,8 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
     from analytics.reports import run_report
 
     (overview,) = run_report(con, "overview").records()
+    if (stale := stale_enrichment(con)) is not None:
+        overview["caveats"] = [*(overview["caveats"] or []), stale]
     last_run = _latest(con, "SELECT run_id, started_at, status, n_read, n_new, "
                             "n_cross_posted, n_duplicate, n_failed, seconds "
                             "FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
@@ -32,12 +36,27 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
         # not be open: the run ended without recording it (killed, or a full disk)
         last_run["status"] = "interrupted"
     return Status(overview, last_run,
-                  _latest(con, "SELECT enrich_id, finished_at, mode, reason, last_run, seconds "
-                               "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1"))
+                  _latest(con, "SELECT enrich_id, finished_at, mode, reason, last_run, seconds, "
+                               "version = ? AS current "
+                               "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1",
+                          [enrichment_version()]))
 
 
-def _latest(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any] | None:
-    cur = con.execute(sql)
+def stale_enrichment(con: duckdb.DuckDBPyConnection) -> str | None:
+    """A caveat when the enrichment tables were computed by a lorelens whose enrichment
+    differs from this one's (``enrich_runs.version``): they may lack what this one
+    computes, until the next ``lorelens enrich`` recomputes them whole."""
+    found = con.execute("SELECT version FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1"
+                        ).fetchall()
+    if not found or found[0][0] == enrichment_version():
+        return None
+    return (f"the enrichment tables were computed by another lorelens ({found[0][0]}; this "
+            f"one is {enrichment_version()}): run lorelens enrich to recompute them")
+
+
+def _latest(con: duckdb.DuckDBPyConnection, sql: str,
+            params: list[Any] | None = None) -> dict[str, Any] | None:
+    cur = con.execute(sql, params or [])
     rows = cur.fetchall()
     return dict(zip([d[0] for d in cur.description], rows[0], strict=True)) if rows else None
 

@@ -56,7 +56,7 @@ def time_reports(db: Path, runs: int) -> list[tuple[str, float, float, int]]:
     measured in a child process so that "cold" starts from nothing."""
     code = (
         "import json, sys, time\n"
-        "from analytics.db import connect_readonly\n"
+        "from core.database import connect_readonly\n"
         "from analytics.reports import run_report\n"
         "con = connect_readonly(sys.argv[1])\n"
         "t = time.perf_counter(); r = run_report(con, sys.argv[2], timeout=None)\n"

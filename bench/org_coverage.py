@@ -23,8 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.db import connect_readonly, run_query
+from analytics.db import run_query
 from analytics.reports import run_report
+from core.database import connect_readonly
 from ingest.enrich.inputs import set_org_inputs
 from ingest.enrich.stages import enrich
 from ingest.load import Database

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from core.errors import ConfigError
 from corpus import maintainers as mt
 from corpus.model import LISTS, Mail, SampleSummary, list_address
 from corpus.people import domain_map
@@ -13,7 +14,6 @@ from corpus.scenario import SHARDS, Scenario
 from corpus.shards import ShardRun
 from corpus.truth import Truth
 from corpus.writers import Copy, Maildir, Mbox, V1Repo, V2Inbox
-from ingest.errors import ConfigError
 
 FORMATS = ("v2", "v1", "mbox", "maildir")
 EPOCH_SIZE = 50_000

@@ -11,8 +11,8 @@ from corpus.render import addr, b_word, fold_subject, q_word, render_mail, rfc28
 if TYPE_CHECKING:
     from corpus.thread import Engine, Node
 
-#: Date header noise whose truth is the archive time (PRODUCT.md: "the archive's own time is
-#: used and the row says so"), with the ingest's ``date_source`` value for each.
+#: Date header noise whose truth is the archive time (docs/schema.md, ``messages.date_source``:
+#: the archive's own time is used and the row says so), with the ingest's value for each.
 BOGUS_DATES = {
     "no-date": "archive:missing",
     "future-date": "archive:future",

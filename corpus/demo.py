@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from core import snapshot
 from ingest.enrich.inputs import set_maintainers, set_org_inputs
 from ingest.enrich.stages import run_stages
-from ingest.load import Database, snapshot
+from ingest.load import Database
 from ingest.pipeline import ingest
 
 SEED = 42

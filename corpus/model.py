@@ -33,8 +33,8 @@ class OrgKind(StrEnum):
 
 
 class Reason(StrEnum):
-    """How an ingester is expected to infer an affiliation (PRODUCT.md: every attribution
-    records why)."""
+    """How an ingester is expected to infer an affiliation (docs/organisations.md: every
+    attribution records why)."""
 
     DOMAIN_MAP = "domain-map"  # a `domain Employer` line
     DATED_MAP = "domain-map-dated"  # an `addr Employer < YYYY-MM-DD` line and its successor

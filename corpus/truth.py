@@ -139,7 +139,8 @@ class Truth:
             "first_response_at": iso(first_t),
             "first_response_by": first.sender.id if first else None,
             "first_maintainer_response_at": iso(eff_date(first_m)) if first_m else None,
-            # a review tag carried in the patches counts from the posting (PRODUCT.md)
+            # a review tag carried in the patches counts from the posting (docs/metrics.md,
+            # "Review tag")
             "first_review_at": iso(posted) if any(
                 k in ("reviewed-by", "acked-by") for k, _p in b.carried) else (
                 iso(eff_date(review[0])) if review else None),

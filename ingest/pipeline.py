@@ -16,10 +16,11 @@ from typing import TypeVar
 
 import duckdb
 
-from ingest import __version__, sources
+from core import __version__, snapshot
+from core.errors import WorkerError, disk_full
+from ingest import sources
 from ingest.batch import Parsed, fetch_and_parse, parse_items
-from ingest.errors import WorkerError, disk_full
-from ingest.load import BatchCounts, BatchWriter, Database, snapshot
+from ingest.load import BatchCounts, BatchWriter, Database
 from ingest.progress import Progress
 from ingest.sources.base import Unit
 from ingest.sources.gitstream import all_commits
@@ -155,8 +156,8 @@ def ingest(
 
     A mirror folder among ``specs`` stands for every inbox in it (``sources.expand``).
     When it succeeds (and ``publish``), the result is published as a read snapshot
-    (:mod:`ingest.load.snapshot`). ``stopped`` says whether the command has been told to
-    stop (SIGTERM, Ctrl-C): the run is then recorded as interrupted, even when a library
+    (:mod:`core.snapshot`). ``stopped`` says whether the command has been told to stop
+    (SIGTERM, Ctrl-C): the run is then recorded as interrupted, even when a library
     reported the stop as an error of its own (DuckDB's "Query interrupted").
     """
     specs = sources.expand(specs, label, log)

@@ -18,11 +18,13 @@ import duckdb
 import pyarrow as pa
 import streamlit as st
 
-from analytics.db import Result, connect_readonly
+import analytics.status
+from analytics.db import Result
 from analytics.render import render
 from analytics.reports import REPORTS, get_report, run_report
-from analytics.snapshot import Snapshot, current
-from ingest.errors import DatabaseError, LorelensError
+from core.database import connect_readonly
+from core.errors import DatabaseError, LorelensError
+from core.snapshot import Snapshot, current
 
 DEFAULT_DB = Path("data/lorelens.duckdb")
 FILTERS = ("list", "subsystem", "since", "until", "org_kind")
@@ -260,6 +262,12 @@ def report_rows(c: Context, name: str, **extra: Any) -> list[dict[str, Any]]:
     return report(c, name, **extra).records()
 
 
+def stale_enrichment(c: Context) -> str | None:
+    """The caveat of enrichment tables computed by another lorelens (as `lorelens status`
+    says it), else None."""
+    return analytics.status.stale_enrichment(c.con)
+
+
 def has_report(name: str) -> bool:
     return name in REPORTS
 
@@ -296,7 +304,8 @@ def chart(spec: alt.Chart | alt.LayerChart, data: Result, key: str, *, counts: s
           n: int) -> None:
     """An Altair chart titled with what it counts and its n, with PNG / SVG downloads
     (rendered on demand) and its data as CSV."""
-    title = textwrap.wrap(f"{counts} (n = {n:,})", 70)
+    # wrapped at 70 characters, "(n = 1,234)" kept on one line
+    title = textwrap.wrap(f"{counts} (n\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}{n:,})", 70)
     titled = spec.properties(title=alt.TitleParams(title, anchor="start"))
     st.altair_chart(titled, key=key)
 

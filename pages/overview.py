@@ -42,7 +42,7 @@ def page() -> None:
     _outcomes(c)
     common.definition("overview")
     st.subheader("Before you cite these figures")
-    caveats = o.get("caveats") or []
+    caveats = [*(o.get("caveats") or []), *filter(None, [common.stale_enrichment(c)])]
     st.markdown("\n".join(f"- {line}" for line in caveats) if caveats else
                 "- Nothing to add: every list of the subsystems in play is archived, every "
                 "message's organisation kind is known and the enrichment is up to date.")

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.db import Result
 from analytics.reports.explore import OUTCOMES
 from analytics.status import stored_copies
-from ingest.errors import LorelensError
+from core.errors import LorelensError
 from ingest.sources.raw import read_raw
 from pages import common
 

@@ -295,6 +295,39 @@ def scalar(db: Path, sql: str, params: Sequence[object] | None = None) -> Any:
     return rows(db, sql, params)[0][0]
 
 
+@contextlib.contextmanager
+def held_open(db: Path, *, read_only: bool, statement: str = "") -> Iterator[subprocess.Popen]:
+    """Another process holding ``db`` open (a writer, or a reader such as `lorelens
+    sql`), after running ``statement``, until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
+         "read_only=sys.argv[2] == 'r'); c.execute(sys.argv[3]) if sys.argv[3] else None; "
+         "print('ready', flush=True); sys.stdin.read()",
+         str(db), "r" if read_only else "w", statement],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        yield holder
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+        holder.stdout.close()
+
+
+def report_records(db: Path, name: str, params: dict[str, Any] | None = None
+                   ) -> list[dict[str, Any]]:
+    """The rows of report ``name`` on ``db``, as the CLI and the dashboard get them."""
+    from analytics.reports import run_report
+    from core.database import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        return run_report(con, name, params).records()
+    finally:
+        con.close()
+
+
 def table_digest(db: Path, table: str, exclude: Sequence[str] = (), order: str = "ALL") -> str:
     """An md5 over every row of ``table`` (minus ``exclude`` columns), order-independent."""
     con = duckdb.connect(str(db), read_only=True)

@@ -9,8 +9,9 @@ from typing import Any
 
 import duckdb
 
-from analytics.db import Result, connect_readonly
+from analytics.db import Result
 from analytics.reports import run_report
+from core.database import connect_readonly
 from ingest.load import Database
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from analytics.db import connect_readonly, run_query
+from analytics.db import run_query
+from core.database import connect_readonly
 from tests.conftest import free_port, skip_or_fail, wait_for_port
 
 LORELENS = str(Path(sys.executable).with_name("lorelens"))

@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import duckdb
 import pytest
 from click.testing import CliRunner, Result
 
 import cli
-from tests.conftest import last_run, odd_mails, run_ingest, scalar, write_mbox, write_v1
+from tests.conftest import (
+    held_open,
+    last_run,
+    odd_mails,
+    run_ingest,
+    scalar,
+    write_mbox,
+    write_v1,
+)
 
 # commands that do not work on a database, and why
 NO_DB = {"sample": "writes a sample archive, not a database"}
@@ -241,6 +250,24 @@ def test_status_says_whether_enrichment_is_up_to_date(tmp_path: Path) -> None:
     assert f"; {new:,} messages ingested since: run `lorelens enrich`" in out
 
 
+def test_status_says_when_another_lorelens_computed_the_enrichment(tmp_path: Path) -> None:
+    """Tables enriched by a lorelens whose enrichment differs (an upgrade) are not up to
+    date, although no message is new: the next `lorelens enrich` recomputes them whole."""
+    db = tmp_path / "s.duckdb"
+    run_ingest([write_mbox(tmp_path / "a.mbox", odd_mails()[:6])], db)
+    assert invoke("enrich", "--db", str(db)).exit_code == 0
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE enrich_runs SET version = 'enrich 1, schema 1, lorelens 0.0.1'")
+    out = invoke("status", "--db", str(db)).stdout
+    assert "; computed by another lorelens: run `lorelens enrich`" in out
+    assert "up to date" not in out
+    assert "  - the enrichment tables were computed by another lorelens (enrich 1, schema 1, " \
+        "lorelens 0.0.1; this one is enrich " in out
+    assert invoke("enrich", "--db", str(db)).exit_code == 0
+    out = invoke("status", "--db", str(db)).stdout
+    assert "; up to date" in out and "another lorelens" not in out
+
+
 def test_status_shows_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
     """A run whose process died before recording its end (kill -9, or DuckDB refusing
     every write after a full disk) is not "running": no writer can hold the file while
@@ -284,18 +311,9 @@ def locked_db(tmp_path: Path) -> Iterator[Path]:
     """A database held open for writing by another process."""
     path = tmp_path / "locked.duckdb"
     run_ingest([write_mbox(tmp_path / "l.mbox", odd_mails()[:3])], path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-         "con.execute('BEGIN; INSERT INTO schema_info VALUES (\\'x\\', \\'y\\')'); "
-         "print('ready', flush=True); sys.stdin.read()", str(path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with held_open(path, read_only=False, statement="BEGIN; INSERT INTO schema_info "
+                   "VALUES ('x', 'y')"):
         yield path
-    finally:
-        holder.stdin.close()
-        holder.wait(10)
 
 
 @pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("status",), ("ingest", "MBOX")])

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from core.errors import disk_full
 from corpus.api import write_sample
-from ingest.errors import disk_full
 from tests.conftest import rows, scalar, skip_or_fail
 
 WAL_COMMIT = ('TransactionContext Error: Failed to commit: Could not write file '

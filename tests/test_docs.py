@@ -32,3 +32,21 @@ def test_every_table_and_column_is_documented():
         names = {n for cell in documented for n in re.findall(r"`(\w+)`", cell)}
         missing += [f"{table}.{c}" for c in cols if c not in names]
     assert missing == []
+
+
+#: What a reader of the repository does not have: the planning documents and issues
+#: the work came from. Code and docs cite docs/ instead.
+ELSEWHERE = re.compile(r"\b(?:PRODUCT|STYLE|RECIPES)\.md\b|\bissues? #\d+", re.I)
+
+
+def test_nothing_cites_documents_outside_the_repository():
+    import subprocess
+
+    root = DOCS.parent
+    tracked = subprocess.run(["git", "-C", str(root), "ls-files", "*.py", "*.sql", "*.md",
+                              "*.toml", "Makefile", ".ci/*"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    found = [f"{name}:{n}" for name in tracked if name != "tests/test_docs.py"
+             for n, line in enumerate((root / name).read_text(encoding="utf-8").splitlines(), 1)
+             if ELSEWHERE.search(line)]
+    assert found == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.db import connect_readonly, run_query
+from analytics.db import run_query
 from analytics.reports import run_report
+from core.database import connect_readonly
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 
 import cli
 from analytics.export import MANIFEST, PARTITIONED_BY_YEAR
+from core import __version__
+from core.database import SCHEMA_VERSION
 from corpus.demo import run_demo
-from ingest import __version__
 from ingest.enrich.stages import enrich
-from ingest.load import SCHEMA_VERSION, Database
+from ingest.load import Database
 from tests.conftest import fetch_one, make_mail, require_tool, rows, run_ingest, write_v1
 
 # mails of other years than the sample's (2024), and one whose date comes from the archive
@@ -58,7 +59,7 @@ def test_every_table_reads_back_equal(db: Path, tmp_path: Path) -> None:
     tables = [r[0] for r in rows(db, "SELECT table_name FROM duckdb_tables() ORDER BY 1")]
     manifest = json.loads((out / MANIFEST).read_text())
     assert (manifest["schema_version"], manifest["lorelens_version"]) == (
-        SCHEMA_VERSION, __version__)
+        str(SCHEMA_VERSION), __version__)
     assert [t["table"] for t in manifest["tables"]] == tables
     assert f"exported {len(tables)} tables to {out}" in printed
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import WorkerError
+from core.errors import WorkerError
 from ingest.model import SourceKind
 from ingest.pipeline import Parser
 from ingest.sources.base import Unit
@@ -418,7 +418,7 @@ def test_reply_without_in_reply_to_targets_its_last_reference(tmp_path: Path) ->
 def test_database_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     import duckdb
 
-    from ingest.errors import DatabaseError
+    from core.errors import DatabaseError
     from ingest.load import Database
 
     db = tmp_path / "old.duckdb"
@@ -478,8 +478,8 @@ def test_parser_workers_and_loads_stay_light(tmp_path: Path) -> None:
         "parse_items([])\n"
         "assert not {'duckdb', 'rich', 'pandas'} & set(sys.modules), 'worker'\n"
         "import pyarrow as pa, ingest.pipeline\n"
-        "from ingest.load.database import connect\n"
-        "con = connect(sys.argv[1])\n"
+        "from core.database import open_writable\n"
+        "con = open_writable(sys.argv[1])\n"
         "con.register('t', pa.table({'a': [1, 2], 's': [['x'], None]}))\n"
         "assert con.execute('SELECT count(*) FROM t').fetchall() == [(2,)]\n"
         "assert 'pandas' not in sys.modules, 'pandas'\n"

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from analytics.db import connect_readonly
 from cli import main
-from ingest.errors import DatabaseError
-from ingest.load import SCHEMA_VERSION, Database, latest_version
+from core.database import SCHEMA_VERSION, connect_readonly
+from core.errors import DatabaseError
+from ingest.load import Database
 from ingest.load.migrations import migrations
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -54,10 +54,10 @@ def test_a_release_1_database_upgrades_to_the_shape_of_a_new_one(tmp_path):
     assert shape(old) == shape(fresh)
     con = duckdb.connect(str(old), read_only=True)
     try:
-        assert con.execute("SELECT value FROM schema_info").fetchall() == [(SCHEMA_VERSION,)]
+        assert con.execute("SELECT value FROM schema_info").fetchall() == [(str(SCHEMA_VERSION),)]
         assert [v for v, _n in con.execute(
             "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()] == \
-            list(range(2, latest_version() + 1))
+            list(range(2, SCHEMA_VERSION + 1))
         assert con.execute("SELECT message_id FROM messages").fetchall() == \
             [("m1@example.org",)]
     finally:
@@ -71,7 +71,7 @@ def test_a_new_database_is_created_at_the_latest_version_without_migrations(tmp_
     Database(db).close()
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT value FROM schema_info").fetchall() == [(SCHEMA_VERSION,)]
+        assert con.execute("SELECT value FROM schema_info").fetchall() == [(str(SCHEMA_VERSION),)]
         assert con.execute("SELECT count(*) FROM schema_migrations").fetchall() == [(0,)]
     finally:
         con.close()
@@ -83,12 +83,12 @@ def test_a_reader_asks_for_the_upgrade_and_lorelens_upgrade_does_it(tmp_path):
         connect_readonly(old)
     out = CliRunner().invoke(main, ["upgrade", "--db", str(old)])
     assert out.exit_code == 0, out.output
-    assert f"schema 1 → {latest_version()}" in out.output
+    assert f"schema 1 → {SCHEMA_VERSION}" in out.output
     connect_readonly(old).close()
     again = CliRunner().invoke(main, ["upgrade", "--db", str(old)])
     assert again.exit_code == 0 and "already at schema" in again.output
 
 
 def test_migrations_are_numbered_without_gaps():
-    assert [m.version for m in migrations()] == list(range(2, latest_version() + 1))
+    assert [m.version for m in migrations()] == list(range(2, SCHEMA_VERSION + 1))
     assert all(m.sql.strip() for m in migrations())

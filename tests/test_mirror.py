@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from core.errors import SourceError
 from corpus.api import write_sample
 from ingest import sources
-from ingest.errors import SourceError
 from tests.conftest import (
     Entry,
     add_commits,

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import connect_readonly
 from analytics.reports import run_report
+from core.database import connect_readonly
+from core.errors import ConfigError
 from ingest.addresses import normalise
 from ingest.enrich.domainmap import (
     DomainList,
@@ -40,7 +41,6 @@ from ingest.enrich.people import (
     resolve_identities,
 )
 from ingest.enrich.stages import enrich
-from ingest.errors import ConfigError
 from ingest.load import Database
 from tests.conftest import make_mail, run_ingest, shared_root, write_mbox
 

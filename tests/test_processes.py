@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
+from core.errors import Terminated
 from corpus.api import write_sample
-from ingest.errors import Terminated
 from ingest.load import Database
 from tests.conftest import make_mail, rows, run_ingest, scalar, skip_or_fail, write_v1
 
@@ -166,7 +166,7 @@ def test_the_fork_server_starts_without_a_sys_stdout() -> None:
 _STOP_WHILE_STARTING = """\
 import gc, os, signal, sys, threading
 from pathlib import Path
-from ingest.errors import Terminated
+from core.errors import Terminated
 from ingest.pipeline import Parser
 from ingest.workers import start_server
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from analytics.db import connect_readonly
 from analytics.reports import ParamError, run_report
 from cli import main
+from core.database import connect_readonly
 
 KINDS = ("corporate", "individual", "academic", "unknown")
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from analytics.db import connect_readonly
 from analytics.reports import run_report
+from core.database import connect_readonly
 from corpus.maintainers import SECTIONS
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from analytics.db import connect_readonly
 from analytics.reports import run_report
+from core.database import connect_readonly
 from corpus.maintainers import SECTIONS, sections_for_file
 from tests.minidb import enrich_sample
 

@@ -15,11 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from analytics.db import QueryError, Result, connect_readonly
+from analytics.db import QueryError, Result
 from analytics.render import FORMATS, render
 from analytics.reports import REPORTS, ParamError, get_report, run_report
 from analytics.reports.params import MIN_N, PERIOD, SINCE, UNTIL, bind, parse_assignments
 from cli import main
+from core.database import connect_readonly
 
 
 def test_every_report_declares_exactly_the_parameters_its_sql_uses():

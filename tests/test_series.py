@@ -105,7 +105,7 @@ def test_versions_before_b4_change_id_join_the_change_id_line():
 
 
 def test_applied_notice_counts_from_maintainers_and_bots_only():
-    """Issue #4: "applied" is a maintainer's reply or patchwork-bot's notice; a tester's
+    """docs/metrics.md, "Outcome": "applied" is a maintainer's reply or a bot's notice; a tester's
     or bystander's "Applied" line does not decide the outcome (with MAINTAINERS known)."""
     from ingest.enrich.review import Node, ReplyIndex, post_events
 
@@ -133,7 +133,7 @@ def test_applied_notice_counts_from_maintainers_and_bots_only():
 
 def test_review_tags_attach_to_the_post_they_answer(tmp_path):
     """A tag in a reply goes to the nearest post above it, however deep the reply; a tag
-    carried in a later version's patch goes to that patch (issue #4)."""
+    carried in a later version's patch goes to that patch (docs/metrics.md, "Review tag")."""
     from ingest.enrich.stages import run_stages
     from ingest.load import Database
     from tests.conftest import run_ingest, write_v1

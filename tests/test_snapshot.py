@@ -13,11 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from analytics.snapshot import open_latest
+from core.errors import DatabaseError
+from core.snapshot import open_latest, snapshot_dir, snapshots
 from corpus.api import write_sample
-from ingest.errors import DatabaseError
-from ingest.load.snapshot import snapshot_dir, snapshots
-from tests.conftest import odd_mails, run_ingest, write_mbox
+from tests.conftest import held_open, odd_mails, run_ingest, write_mbox
 
 LORELENS = str(Path(sys.executable).with_name("lorelens"))
 
@@ -40,17 +39,8 @@ def small_db(tmp_path: Path) -> Path:
 @pytest.fixture
 def held(small_db: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the database open read-only (like `lorelens sql`)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
-         "read_only=True); print('ready', flush=True); sys.stdin.read()", str(small_db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    with held_open(small_db, read_only=True) as proc:
         yield proc
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(10)
 
 
 def test_a_reader_that_blocks_a_writer_is_called_a_reader(small_db: Path, held) -> None:
@@ -83,19 +73,10 @@ def scalar_count(db: Path) -> int:
 
 
 def test_no_snapshot_and_a_writer_is_one_clear_error(small_db: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-         "c.execute('INSERT INTO schema_info VALUES (\\'x\\', \\'y\\')'); "
-         "print('ready', flush=True); sys.stdin.read()", str(small_db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseError, match="no read snapshot yet"):
-            open_latest(small_db)
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(10)
+    with (held_open(small_db, read_only=False,
+                    statement="INSERT INTO schema_info VALUES ('x', 'y')"),
+          pytest.raises(DatabaseError, match="no read snapshot yet")):
+        open_latest(small_db)
 
 
 def test_reading_while_a_real_ingest_writes(tmp_path: Path, small_db: Path) -> None:
@@ -117,3 +98,33 @@ def test_reading_while_a_real_ingest_writes(tmp_path: Path, small_db: Path) -> N
     assert seen and {n for n, _ in seen} <= {before, after[0]}
     # while it wrote, readers saw the old data, and were told that a writer is at work
     assert (before, True) in seen, sorted(set(seen))
+
+
+def report(db: Path, *args: str):
+    return CliRunner().invoke(cli.main, ["report", "overview", "--db", str(db),
+                                         "--format", "csv", *args])
+
+
+def test_commands_read_the_newest_snapshot_while_a_writer_works(small_db: Path) -> None:
+    count(small_db)  # the dashboard has run: a snapshot of the four messages
+    copy = snapshots(small_db)[-1]
+    alone = report(small_db)
+    assert alone.exit_code == 0 and "snapshot" not in alone.stderr
+    with held_open(small_db, read_only=False):
+        beside = report(small_db)
+        assert beside.exit_code == 0, beside.output
+        assert beside.stdout == alone.stdout  # the snapshot's figures, as printed before
+        assert f"{small_db} is being written by another process: reading its snapshot " \
+            "of " in beside.stderr
+        sql = CliRunner().invoke(cli.main, ["sql", "--db", str(small_db), "--format", "csv",
+                                            "SELECT count(*) AS n FROM messages"])
+        assert sql.exit_code == 0 and sql.stdout == "n\n4\n"
+        assert snapshots(small_db) == [copy]  # read, never copied by a command
+
+
+def test_without_a_snapshot_a_command_names_the_writer(small_db: Path) -> None:
+    with held_open(small_db, read_only=False) as holder:
+        res = report(small_db)
+        assert res.exit_code == 1
+        assert f"is being written by another process (process {holder.pid})" in res.stderr
+        assert not snapshot_dir(small_db).exists()

@@ -12,8 +12,8 @@ from typing import cast
 
 import pytest
 
+from core.errors import SourceError
 from ingest import sources
-from ingest.errors import SourceError
 from ingest.model import Deletion, RawMail, SourceKind
 from ingest.sources.gitstream import commit_range, head_ref, iter_commits, read_objects
 from tests.conftest import (

@@ -105,7 +105,8 @@ def test_spill_directory_is_closed_too(db: Path) -> None:
 def test_two_locked_down_connections_to_one_file(db: Path) -> None:
     # the dashboard opens one per browser session, in one process: DuckDB shares the
     # database instance, which the first connection locked
-    from analytics.db import connect_readonly, run_query
+    from analytics.db import run_query
+    from core.database import connect_readonly
 
     first, second = connect_readonly(db), connect_readonly(db)
     try:

@@ -38,15 +38,18 @@ per_list AS (
     WHERE $list::VARCHAR IS NULL OR list = $list::VARCHAR
     GROUP BY list
 ),
-in_play AS (  -- the L: lists of the sections that the scope's patches touch
-    SELECT DISTINCT unnest(s.lists) AS list
-    FROM subsystems s
-    WHERE s.name IN (SELECT ms.subsystem FROM message_subsystems ms
-                     JOIN msgs USING (message_id)
-                     WHERE msgs.is_patch AND ms.via = 'files')
+in_play AS (  -- the L: lists of the sections that the scope's patches touch, with how
+             -- many of those patches each list was meant to see
+    SELECT list, count(DISTINCT message_id) AS patches
+    FROM (SELECT unnest(s.lists) AS list, ms.message_id
+          FROM subsystems s
+          JOIN message_subsystems ms ON ms.subsystem = s.name AND ms.via = 'files'
+          JOIN msgs USING (message_id)
+          WHERE msgs.is_patch)
+    GROUP BY list
 ),
 missing AS (
-    SELECT list FROM in_play
+    SELECT list, patches FROM in_play
     WHERE list NOT IN (SELECT DISTINCT unnest(lists) FROM messages)
 ),
 last_enrich AS (
@@ -84,6 +87,9 @@ figures AS (
                      ORDER BY messages DESC, list) FROM per_list) AS per_list,
         (SELECT count(*) FROM in_play) AS lists_in_play,
         (SELECT list(list ORDER BY list) FROM missing) AS lists_not_archived,
+        (SELECT string_agg(list || ' (' || format('{:,}', patches) || ' patches)', ', '
+                           ORDER BY patches DESC, list)
+         FROM (SELECT * FROM missing ORDER BY patches DESC, list LIMIT 3)) AS most_missed,
         (SELECT count(*) FROM subsystems) AS sections,
         (SELECT count(*) FROM ingest_errors) AS ingest_errors,
         (SELECT max(started_at) FROM ingest_runs) AS last_ingest_at,
@@ -111,7 +117,8 @@ SELECT coalesce(lists, []) AS lists, first_message, last_message,
            CASE WHEN len(coalesce(lists_not_archived, [])) > 0 THEN
                 len(lists_not_archived) || ' of ' || lists_in_play || ' lists of the '
                 || 'subsystems in play are not archived here: replies sent only there are '
-                || 'not seen (lorelens report list_coverage)' END,
+                || 'not seen; the most missed: ' || most_missed
+                || ' (lorelens report list_coverage)' END,
            CASE WHEN org_known_pct < 100 THEN round(100 - org_known_pct, 1)
                 || '% of messages (bots left out) have an unknown organisation kind '
                 || '(lorelens report org_coverage)' END,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ingest.errors import LorelensError
+from core.errors import LorelensError
 
 
 class ParamError(LorelensError):

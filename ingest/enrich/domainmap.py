@@ -30,7 +30,7 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ingest.errors import ConfigError
+from core.errors import ConfigError
 
 
 class DomainMapError(ConfigError, ValueError):

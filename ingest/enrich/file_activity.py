@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from core.errors import LorelensError
 from ingest.enrich.context import Context
-from ingest.errors import LorelensError
 from ingest.load.database import now_utc
 from ingest.load.enrichment import replace_tables
 from ingest.sources.kernel_tree import check_repo, file_changes, is_ancestor

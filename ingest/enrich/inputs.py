@@ -13,11 +13,11 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import ConfigError
 from ingest.enrich.domainmap import DomainMap
 from ingest.enrich.maintainers import load_maintainers, parse_maintainers
 from ingest.enrich.orgs import parse_overrides
 from ingest.enrich.people import AliasFile, parse_mailmap
-from ingest.errors import ConfigError
 from ingest.load import store_inputs
 from ingest.sources.kernel_tree import check_repo, read_maintainers_from_git, resolve_rev_at
 

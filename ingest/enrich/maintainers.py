@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import ConfigError
+from core.errors import ConfigError
 
 __all__ = [
     "Contact",

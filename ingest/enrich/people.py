@@ -31,8 +31,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import cast
 
+from core.errors import ConfigError
 from ingest.enrich.emails import normalise_email
-from ingest.errors import ConfigError
 
 DATA_DIR = Path(__file__).with_name("data")
 

@@ -16,14 +16,9 @@ from typing import TypedDict
 
 import duckdb
 
-from ingest import __version__
-from ingest.errors import LorelensError
-from ingest.load import SCHEMA_VERSION
+from core.database import enrichment_version
+from core.errors import LorelensError
 from ingest.sources.kernel_tree import check_repo
-
-#: Bump when what a stage computes changes: databases enriched by an older version are
-#: then recomputed whole once instead of being updated incrementally.
-ENRICH_VERSION = "10"
 
 
 @dataclass(frozen=True)
@@ -48,10 +43,6 @@ class _PlanBase(TypedDict):
     n_messages: int
     inputs_hash: str
     version: str
-
-
-def enrichment_version() -> str:
-    return f"enrich {ENRICH_VERSION}, schema {SCHEMA_VERSION}, lorelens {__version__}"
 
 
 def inputs_hash(con: duckdb.DuckDBPyConnection) -> str:

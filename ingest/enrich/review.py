@@ -1,6 +1,6 @@
 """Review events and outcomes per patch and per series. Pure functions.
 
-Definitions (docs/metrics.md, from PRODUCT.md):
+Definitions (docs/metrics.md):
 
 - The **replies** of a post (cover letter or patch) are the messages in the thread below
   it, not descending into other posts (a later version posted as a reply has replies of

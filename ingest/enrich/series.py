@@ -18,7 +18,8 @@ A posting with the same version as an earlier one (a RESEND, or a posting sent t
 points at it with ``resend_of`` instead: a resend does not supersede the posting it
 repeats (an ignored posting that was resent and never followed up is still ignored),
 and the next version follows the resend. Every posting of a version lower than the
-highest of its key is superseded (PRODUCT.md: ignored means "no later version").
+highest of its key is superseded (docs/metrics.md, "Outcome": ignored means "no later
+version").
 """
 
 from __future__ import annotations

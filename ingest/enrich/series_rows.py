@@ -45,7 +45,7 @@ def series_row(ctx: Context, s: Series, ev: Events, observed_until: dt.datetime 
     kind, org = org_at(ctx, s.author_email, s.posted_at)
     first_review = (ev.first_review_at, ev.first_review_by, ev.first_review_kind, False)
     if first_carried is not None and s.posted_at is not None:
-        # PRODUCT.md: a review tag is given in a reply *or carried in a later version*;
+        # docs/metrics.md, "Review tag": given in a reply *or carried in a later version*;
         # a posting that carries one arrives reviewed, so it counts from posted_at
         by, tag = first_carried
         first_review = (s.posted_at, by, tag, True)

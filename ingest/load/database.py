@@ -1,15 +1,14 @@
-"""Opening the database: connection, schema, version check; the writable database.
+"""The writable database, and the transaction helpers of the code that writes.
 
-``Database`` is the one writable connection of a command: opened with the schema brought
-up to date (ingest/load/migrations.py), with the ingest runs and the sources' resume
-markers.  Enrichment and the input commands write through its ``con``; an ingest loads
-its batches through it with ``ingest.load.messages.BatchWriter``.
+``Database`` is the one writable connection of a command: opened by ``core.database``
+with the schema brought up to date (ingest/load/migrations.py), with the ingest runs and
+the sources' resume markers. Enrichment and the input commands write through its
+``con``; an ingest loads its batches through it with ``ingest.load.messages.BatchWriter``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from importlib import resources
@@ -19,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from core.database import open_writable, stored_version
 from ingest.arrow import pa
-from ingest.errors import DatabaseError
 from ingest.load.migrations import upgrade
 
 if TYPE_CHECKING:
@@ -100,56 +99,6 @@ def schema_sql() -> str:
     return resources.files("ingest").joinpath("schema.sql").read_text()
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database, turning DuckDB's lock and format errors into one clear line."""
-    path = Path(path)
-    if read_only and not path.exists():
-        raise DatabaseError(f"{path}: no such database (run `lorelens ingest` first)")
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        m = re.search(r"PID (\d+)", text)
-        if "lock" in text.lower():
-            who = f" (process {m.group(1)})" if m else ""
-            if not read_only and _readers_only(path):
-                raise DatabaseError(
-                    f"{path} is open read-only in another process{who} (lorelens sql, a "
-                    "DuckDB client), and DuckDB lets no writer in beside a reader: run "
-                    "again when it has closed"
-                ) from exc
-            raise DatabaseError(f"{path} is locked by another writer{who}") from exc
-        raise DatabaseError(f"{path}: {text.splitlines()[0]}") from exc
-    except duckdb.Error as exc:
-        raise DatabaseError(f"{path}: {str(exc).splitlines()[0]}") from exc
-    con.execute("SET TimeZone = 'UTC'")
-    # DuckDB draws its own progress bar on the terminal for long statements, in the
-    # middle of lorelens' output (and into logs): lorelens reports progress itself
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
-def _readers_only(path: Path) -> bool:
-    """Whether the lock on ``path`` is readers' (a shared lock lets us read too) rather
-    than a writer's."""
-    try:
-        duckdb.connect(str(path), read_only=True).close()
-    except duckdb.Error:
-        return False
-    return True
-
-
-def check_schema(con: duckdb.DuckDBPyConnection, path: Path, *, writable: bool = False) -> None:
-    """Refuse, in one clear line, a database this lorelens cannot use as it is: one of an
-    unknown (newer) schema version, or, for a reader, one not yet upgraded
-    (ingest/load/migrations.py)."""
-    from ingest.load.migrations import check_version
-
-    check_version(con, path, writable=writable)
-
-
 class Database:
     """The writable database: one connection (``con``), the schema upgraded on open.
 
@@ -158,9 +107,12 @@ class Database:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.con = connect(self.path)
+        self.con = open_writable(self.path)
         try:
-            upgrade(self.con, self.path, schema_sql())
+            #: the schema version found on opening (None: a new database) and the
+            #: migrations that took it to this lorelens' version
+            self.version_before = stored_version(self.con)
+            self.migrated = upgrade(self.con, self.path, schema_sql())
         except BaseException:
             self.con.close()
             raise

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.model import SourceKind
 from ingest.sources import mailbox_files, mirror, public_inbox, remote
 from ingest.sources.base import Unit

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TypeVar
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 
 GIT = ("git", "-c", "safe.directory=*")
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import SourceError
 from ingest.enrich.maintainers import MaintainersError, decode_maintainers
-from ingest.errors import SourceError
 from ingest.sources.gitstream import GIT
 
 _SEP = "\x1f"

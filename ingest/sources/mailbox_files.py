@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.model import Location, RawMail, SourceKind
 from ingest.sources.base import Item, Unit
 from ingest.sources.paths import to_stored

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources.gitstream import GIT, CatFile
 from ingest.sources.raw import read_raw
 

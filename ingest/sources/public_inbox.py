@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.model import Deletion, Location, RawMail, SourceKind
 from ingest.sources.base import Item, Unit, list_label_from_name
 from ingest.sources.gitstream import (

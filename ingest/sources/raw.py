@@ -6,7 +6,7 @@ import gzip
 import subprocess
 from pathlib import Path
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources.gitstream import GIT
 from ingest.sources.mailbox_files import _FROM_LINE, _QUOTED_FROM
 from ingest.sources.paths import from_stored

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.errors import RemoteError, SourceError
+from core.errors import RemoteError, SourceError
 from ingest.model import SourceKind
 from ingest.sources.base import Unit, list_label_from_name
 from ingest.sources.gitstream import GIT

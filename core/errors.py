@@ -29,6 +29,10 @@ class DatabaseError(LorelensError):
     """The database cannot be opened (locked by another writer, not a DuckDB file, …)."""
 
 
+class DatabaseLocked(DatabaseError):
+    """Another process holds DuckDB's lock on the database (a writer, or readers)."""
+
+
 class DiskFullError(DatabaseError):
     """The disk holding the database (or a file DuckDB was writing) is full."""
 
