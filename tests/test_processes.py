@@ -249,19 +249,22 @@ def cpu_seconds(pid: int) -> float:
 
 def test_a_stop_during_a_query_is_the_one_line(tmp_path: Path) -> None:
     """SIGTERM while DuckDB runs a query: DuckDB reports it as an error of its own
-    ("Query interrupted"), which ended the command with a traceback."""
+    ("Query interrupted"), which ended the command with a traceback; or, where DuckDB
+    does not look for signals during the query, the query goes on until --timeout
+    stops it, which ended the command with that error instead. Either way the command
+    was told to stop, and says so."""
     if not Path("/proc/self/stat").exists():
         skip_or_fail("needs /proc (Linux) to see the command's CPU time")
     db = tmp_path / "t.duckdb"
     Database(db).close()
     exe = Path(sys.executable).with_name("lorelens")
-    child = subprocess.Popen([str(exe), "sql", "--db", str(db), "--timeout", "600", ENDLESS],
+    child = subprocess.Popen([str(exe), "sql", "--db", str(db), "--timeout", "30", ENDLESS],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        # starting takes the command well under a second of CPU: beyond 3 s, the
+        # starting takes the command well under a second of CPU: beyond 2 s, the
         # query runs (and never ends by itself)
         deadline = time.monotonic() + 120
-        while cpu_seconds(child.pid) < 3:
+        while cpu_seconds(child.pid) < 2:
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the query did not start in 120 s"
             time.sleep(0.05)
