@@ -10,6 +10,7 @@ merge: the output is byte-identical either way (tested).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import marshal
 import multiprocessing
@@ -89,7 +90,7 @@ class ShardRun:
                 recvs.append(recv)
                 try:
                     _grow_pipe(send)
-                    p = ctx.Process(target=_work, args=(sc, send, self.git),
+                    p = ctx.Process(target=_work, args=(sc, send, recvs, self.git),
                                     name=f"lorelens-shard-{i}", daemon=True)
                     p.start()
                     procs.append(p)
@@ -120,11 +121,18 @@ def _grow_pipe(conn: Connection) -> None:
         pass
 
 
-def _work(sc: Scenario, conn: Connection, git: bool) -> None:
+def _work(sc: Scenario, conn: Connection, recvs: list[Connection], git: bool) -> None:
     """Worker process: plan and render one shard, prepare each list's copy (and its git
     objects), send the mails as flat tuples of plain values (``marshal``: about half the
     CPU of ``pickle`` for these; the body goes only inside the copies, which the writers
-    use), then the shard's hand-over (pickled: it holds paths and counters)."""
+    use), then the shard's hand-over (pickled: it holds paths and counters).
+
+    ``recvs`` are the receive ends of the run's pipes so far, this one's included, which
+    the fork copied: closed at once, so that the run's process is the only reader of
+    every pipe. Once it is gone (killed, say), the worker's next send fails and it ends,
+    quietly: there is no one to tell."""
+    for r in recvs:
+        r.close()
     try:
         batch: list[tuple] = []
         size = 0
@@ -142,8 +150,11 @@ def _work(sc: Scenario, conn: Connection, git: bool) -> None:
             conn.send_bytes(marshal.dumps(("rows", batch)))
         handover = pickle.dumps(_handover(sc), pickle.HIGHEST_PROTOCOL)
         conn.send_bytes(marshal.dumps(("end", handover)))
+    except BrokenPipeError:
+        raise SystemExit(1) from None  # the run stopped reading: nobody to tell
     except BaseException:
-        conn.send_bytes(marshal.dumps(("error", traceback.format_exc())))
+        with contextlib.suppress(OSError):
+            conn.send_bytes(marshal.dumps(("error", traceback.format_exc())))
         raise
     finally:
         conn.close()

@@ -1,5 +1,5 @@
 """The generator's worker processes (corpus/shards.py): however a run ends (to the end,
-stopped early, a consumer's error, a worker killed), no worker
+stopped early, a consumer's error, a worker killed, its own process killed), no worker
 outlives it and each of its pipe ends is closed once, when the run ends, not later by
 the garbage collector.
 
@@ -12,6 +12,9 @@ import gc
 import os
 import signal
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import BinaryIO
@@ -147,3 +150,33 @@ def test_an_error_of_the_consumer_leaves_no_worker_and_no_pipe(tmp_path: Path) -
     assert len(workers) == SHARDS
     assert not any(alive(w) for w in workers)
     assert pipes() == before
+
+
+def test_the_workers_end_when_the_process_running_them_is_killed(tmp_path: Path) -> None:
+    """``kill -9`` of a `lorelens sample` ends its workers too, quietly: once the killed
+    process is gone no one reads their pipes (each worker closed its copies of the run's
+    receive ends), and each ends at its next write."""
+    code = ("import sys; from pathlib import Path; from corpus.api import write_sample; "
+            "write_sample(Path(sys.argv[1]), seed=5, scale=40000, formats=('mbox',))")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "s")], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children(proc.pid)) < SHARDS:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while (left := [w for w in workers if alive(w)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for w in left:  # not to leave them to the next test; the assertion says it
+        os.kill(w, signal.SIGKILL)
+    assert proc.stderr is not None
+    with proc.stderr:
+        err = proc.stderr.read().decode(errors="replace")  # the workers' too: all ended
+    assert left == []
+    assert "Traceback" not in err, err
