@@ -130,7 +130,14 @@ def _work(sc: Scenario, conn: Connection, recvs: list[Connection], git: bool) ->
     ``recvs`` are the receive ends of the run's pipes so far, this one's included, which
     the fork copied: closed at once, so that the run's process is the only reader of
     every pipe. Once it is gone (killed, say), the worker's next send fails and it ends,
-    quietly: there is no one to tell."""
+    quietly: there is no one to tell.
+
+    The signal handlers are the default ones, not those the fork copied (the CLI's for
+    SIGTERM): Ctrl-C, which the terminal sends to every process of the command, is left
+    to the run's process, which then ends the workers by SIGTERM, and that ends a worker
+    at once, without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for r in recvs:
         r.close()
     try:

@@ -69,6 +69,16 @@ def alive(pid: int) -> bool:
     return state is not None and state[0] not in ("Z", "X")
 
 
+def ignores_sigint(pid: int) -> bool:
+    try:
+        status = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    mask = next(int(line.split()[1], 16) for line in status.splitlines()
+                if line.startswith("SigIgn:"))
+    return bool(mask >> (signal.SIGINT - 1) & 1)
+
+
 def shards(tmp: Path, scale: int = BIG) -> list[Scenario]:
     return [Scenario(5, scale, tmp / "truth", shard=i) for i in range(SHARDS)]
 
@@ -180,3 +190,31 @@ def test_the_workers_end_when_the_process_running_them_is_killed(tmp_path: Path)
         err = proc.stderr.read().decode(errors="replace")  # the workers' too: all ended
     assert left == []
     assert "Traceback" not in err, err
+
+
+def test_ctrl_c_of_lorelens_sample_is_one_line_and_ends_the_workers(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to every process of the command, as a terminal sends it) while
+    `lorelens sample` runs: the command's one line, and no worker traceback."""
+    lorelens = Path(sys.executable).with_name("lorelens")
+    proc = subprocess.Popen([lorelens, "sample", "--out", str(tmp_path / "s"), "--scale",
+                             "40000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children(proc.pid)) < SHARDS:
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers"
+            time.sleep(0.05)
+        # past the fork: each worker has set up its signals (or 5 s went by)
+        deadline = time.monotonic() + 5
+        while not all(ignores_sigint(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 128 + signal.SIGINT
+    assert err.decode().splitlines() == [
+        "lorelens: interrupted (what was committed is kept; run again to resume)"]
+    assert not any(alive(w) for w in workers)
