@@ -23,7 +23,7 @@ from analytics import charts
 from analytics.db import Result
 from analytics.render import text, to_markdown
 from analytics.reports import REPORTS, get_report, run_report
-from analytics.status import status
+from analytics.status import stale_enrichment, status
 from core.errors import LorelensError
 
 SCOPE_KEYS = ("list", "subsystem", "since", "until")
@@ -57,6 +57,11 @@ class Doc:
         body = "".join("<tr>" + "".join(f"<td>{html.escape(text(v))}</td>" for v in row)
                        + "</tr>" for row in result.rows)
         self.html.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+    def bullets(self, items: list[str]) -> None:
+        self.md.append("".join(f"- {item}\n" for item in items))
+        self.html.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items)
+                         + "</ul>")
 
     def code(self, source: str, lang: str = "") -> None:
         self.md.append(f"```{lang}\n{source.rstrip()}\n```\n")
@@ -124,15 +129,65 @@ def _params(name: str, given: Mapping[str, str], extra: Mapping[str, str]) -> di
 
 
 def _overview(doc: Doc, con: duckdb.DuckDBPyConnection, given: Mapping[str, str]) -> None:
+    """The scope's figures in words, what to keep in mind before citing them, then the
+    report's row as a table (lists as text, not JSON) and how it was made."""
     report = get_report("overview")
     params = _params("overview", given, {})
     result = run_report(con, "overview", params)
+    (o,) = result.records()
     doc.heading(2, "Overview")
+    doc.para(headline(o))
+    caveats = [*(o["caveats"] or []), *filter(None, [stale_enrichment(con)])]
+    if caveats:
+        doc.para("Before you cite these figures:")
+        doc.bullets(caveats)
     doc.para(report.definition)
-    (row,) = result.rows
-    doc.table(Result(["figure", "value"], [(c, v) for c, v in zip(result.columns, row,
-                                                                     strict=True)]))
+    doc.table(Result(["figure", "value"], [
+        (c, f"the {len(v)} above" if c == "caveats" and v else _shown(v))
+        for c, v in o.items()]))
     _how(doc, "overview", params)
+
+
+def headline(o: Mapping[str, Any]) -> str:
+    """The ``overview`` row of a scope in a few sentences, each figure with its n."""
+    if not o["messages"]:
+        return "No messages in this scope."
+    lists = ", ".join(o["lists"]) or "no list"
+    words = (f"{o['messages']:,} messages ({o['patches']:,} patches, "
+             f"{o['cover_letters']:,} cover letters) in {o['threads']:,} threads on {lists}")
+    if o["first_message"] and o["last_message"]:
+        words += (f", from {o['first_message']:%Y-%m-%d} to {o['last_message']:%Y-%m-%d} "
+                  "(UTC)")
+    words += "."
+    if o["series"]:
+        median = ("was not reached (fewer than half were answered)"
+                  if o["km_median_hours"] is None else f"was {_duration(o['km_median_hours'])}")
+        words += (f" {o['series']:,} series were posted; {o['answered_pct']}% of those that "
+                  "ask for review were answered, and the median time to a first response "
+                  f"{median} (Kaplan–Meier, unanswered series counted until "
+                  "the end of the archive).")
+    if o["authors"]:
+        kinds = ", ".join(f"{k} {o[k + '_pct']}%" for k in
+                          ("corporate", "individual", "academic", "unknown"))
+        words += (f" Patches by the sender's organisation kind at the time (bots left "
+                  f"out; {o['authors']:,} authors): {kinds}.")
+    return words
+
+
+def _duration(hours: float) -> str:
+    return f"{hours:,.1f} hours" if hours < 48 else f"{hours / 24:,.1f} days"
+
+
+def _shown(value: Any) -> Any:
+    """A figure of the overview row for a reader: a list as text, a list's line per list."""
+    if not isinstance(value, list):
+        return value
+    if not value:
+        return "none"
+    if isinstance(value[0], dict):  # per_list
+        return "; ".join(f"{d['list']}: {d['messages']:,} messages, {text(d['first'])[:10]} "
+                         f"to {text(d['last'])[:10]}" for d in value)
+    return ", ".join(str(v) for v in value)
 
 
 def _section(doc: Doc, con: duckdb.DuckDBPyConnection, out: Path, section: Section,
@@ -197,8 +252,6 @@ def _provenance(doc: Doc, con: duckdb.DuckDBPyConnection, given: Mapping[str, st
     lines.append(("written", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
     doc.heading(2, "Provenance")
     doc.table(Result(["what", "value"], lines))
-    if o["caveats"]:
-        doc.para("Caveats: " + " ".join(c.rstrip(".") + "." for c in o["caveats"]))
 
 
 def _document(doc: Doc, fmt: str, title: str, front_matter: bool) -> str:

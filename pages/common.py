@@ -304,7 +304,8 @@ def chart(spec: alt.Chart | alt.LayerChart, data: Result, key: str, *, counts: s
           n: int) -> None:
     """An Altair chart titled with what it counts and its n, with PNG / SVG downloads
     (rendered on demand) and its data as CSV."""
-    title = textwrap.wrap(f"{counts} (n = {n:,})", 70)
+    # wrapped at 70 characters, "(n = 1,234)" kept on one line
+    title = textwrap.wrap(f"{counts} (n\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}{n:,})", 70)
     titled = spec.properties(title=alt.TitleParams(title, anchor="start"))
     st.altair_chart(titled, key=key)
 

@@ -1,5 +1,6 @@
 """Contributors: corporate / individual / academic / unknown over time and per subsystem,
-the top organisations and the elephant factor (docs/metrics.md, contribution shares)."""
+the top organisations and the elephant factor (docs/metrics.md, contribution shares),
+and how each kind's series fare."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ def page() -> None:
         common.need_maintainers(c)
     common.definition("contribution_shares")
     _organisations(c, by)
+    _outcomes(c)
 
 
 def _organisations(c: common.Context, by: str) -> None:
@@ -92,6 +94,37 @@ def _organisations(c: common.Context, by: str) -> None:
     common.table(Result(orgs.columns, [tuple(r.values()) for r in mine]), "contrib-org-table",
                  report_name="contribution_by_org", height=300)
     common.definition("contribution_by_org")
+
+
+def _outcomes(c: common.Context) -> None:
+    st.subheader("How their series fare")
+    res = common.report(c, "outcomes_by_org_kind")
+    kinds = [r for r in res.records() if r["org_kind"] != "all" and r["series"]]
+    total = next((r["series"] for r in res.records() if r["org_kind"] == "all"), 0)
+    if not total:
+        st.info("No series in this scope (RFCs and stable backports are left out).")
+        return
+    outcomes = ["applied", "superseded", "discussed", "pending", "ignored"]
+    labels = {r["org_kind"]: f"{r['org_kind']} (n = {r['series']:,})" for r in kinds}
+    long = [{"org_kind": labels[r["org_kind"]], "outcome": o, "series": r[o],
+             "of": r["series"]} for r in kinds for o in outcomes]
+    spec = alt.Chart(alt.Data(values=long)).mark_bar().encode(
+        y=alt.Y("org_kind:N", sort=[labels[k] for k in KINDS if k in labels], title=None),
+        x=alt.X("series:Q", stack="normalize", title="share of the kind's series",
+                axis=alt.Axis(format="%")),
+        color=alt.Color("outcome:N", sort=outcomes, title="outcome",
+                        scale=alt.Scale(domain=outcomes, range=[
+                            "#54a24b", "#4c78a8", "#9ecae9", "#bab0ac", "#e45756"])),
+        order=alt.Order("outcome_order:Q"),
+        tooltip=["org_kind:N", "outcome:N", "series:Q", "of:Q"],
+    ).transform_calculate(outcome_order=f"indexof({outcomes!r}, datum.outcome)")
+    common.chart(spec, res, "contrib-outcomes", counts="Outcome of each kind's series "
+                 "(RFCs and stable backports left out)", n=total)
+    common.table(res, "contrib-outcomes-table", report_name="outcomes_by_org_kind",
+                 column_config={
+                     rate: st.column_config.NumberColumn(rate, format="percent")
+                     for rate in ("ignored_rate", "applied_rate")})
+    common.definition("outcomes_by_org_kind")
 
 
 if __name__ == "__main__":  # run alone (see pages/__init__.py)

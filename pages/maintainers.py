@@ -1,5 +1,6 @@
 """Maintainers: each maintainer's and reviewer's answers in their sections (sortable,
-with n), and a person's page: their sections, load, answers and recent series."""
+with n), a person's page (their sections, load, answers and recent series), and who
+gives review tags, listed in MAINTAINERS or not."""
 
 from __future__ import annotations
 
@@ -31,8 +32,12 @@ def page() -> None:
                          help="n_answered / n_patches")})
     common.definition("maintainer_responsiveness")
     people = {r["maintainer"]: r["name"] or r["maintainer"] for r in mine.records()}
-    if not people:
-        return
+    if people:
+        _choose_person(c, people)
+    _reviewers(c)
+
+
+def _choose_person(c: common.Context, people: dict[str, str]) -> None:
     wanted = st.query_params.get("person")
     ids = list(people)
     if wanted and wanted not in people:
@@ -63,6 +68,22 @@ def _person(c: common.Context, person: str, name: str) -> None:
     st.caption("Their most recent series and answers (newest first, at most 50 here; the "
                "downloads hold these rows).")
     common.table(recent, "person-activity", report_name="person_activity")
+
+
+def _reviewers(c: common.Context) -> None:
+    st.subheader("Who reviews")
+    st.caption("Everyone who gave review tags in replies in this scope, listed in "
+               "MAINTAINERS or not: Reviewed-by and Acked-by (Tested-by apart), by the "
+               "reply's sender; tags carried in a patch and bots' replies are left out. "
+               "The most tags first.")
+    res = common.report(c, "top_reviewers")
+    if not res.rows:
+        st.info("No review tags were given in replies in this scope.")
+        return
+    st.write(f"**{len(res.rows):,}** people gave "
+             f"**{sum(r['review_tags'] for r in res.records()):,}** review tags.")
+    common.table(res, "top-reviewers", report_name="top_reviewers", height=360)
+    common.definition("top_reviewers")
 
 
 if __name__ == "__main__":  # run alone (see pages/__init__.py)

@@ -315,6 +315,19 @@ def held_open(db: Path, *, read_only: bool, statement: str = "") -> Iterator[sub
         holder.stdout.close()
 
 
+def report_records(db: Path, name: str, params: dict[str, Any] | None = None
+                   ) -> list[dict[str, Any]]:
+    """The rows of report ``name`` on ``db``, as the CLI and the dashboard get them."""
+    from analytics.reports import run_report
+    from core.database import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        return run_report(con, name, params).records()
+    finally:
+        con.close()
+
+
 def table_digest(db: Path, table: str, exclude: Sequence[str] = (), order: str = "ALL") -> str:
     """An md5 over every row of ``table`` (minus ``exclude`` columns), order-independent."""
     con = duckdb.connect(str(db), read_only=True)

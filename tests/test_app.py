@@ -6,15 +6,16 @@ that change them, and pages that say what to run when there is no data
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.db import run_query
-from analytics.reports import run_report
 from core.database import connect_readonly
+from tests.conftest import report_records
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "where", "contributors", "latency", "maintainers", "series",
@@ -28,12 +29,17 @@ def page(name: str, **query: str) -> AppTest:
     return at.run()
 
 
-def report(db: Path, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    con = connect_readonly(db)
-    try:
-        return run_report(con, name, params).records()
-    finally:
-        con.close()
+def chart_titles(at: AppTest) -> list[str]:
+    """Each chart's title on the page, its lines joined, as a reader sees it."""
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        title = json.loads(chart.proto.spec).get("title", {}).get("text", "")
+        lines = [title] if isinstance(title, str) else title
+        # a wrapped title keeps "(n = 1,234)" on one line
+        assert all(line.count("(n") == len(re.findall(r"\(n\W=\W[\d,]+\)", line))
+                   for line in lines), lines
+        titles.append(" ".join(lines).replace("\N{NO-BREAK SPACE}", " "))
+    return titles
 
 
 def ok(at: AppTest) -> AppTest:
@@ -58,12 +64,12 @@ def test_every_page_renders_with_the_filters(db: Path, name: str) -> None:
 
 
 def lists(db: Path) -> list[str]:
-    return [r["value"] for r in report(db, "scope_values") if r["kind"] == "list"]
+    return [r["value"] for r in report_records(db, "scope_values") if r["kind"] == "list"]
 
 
 def test_overview_shows_the_report_figures_and_follows_the_list_filter(db: Path) -> None:
     at = ok(page("overview"))
-    figures = report(db, "overview")[0]
+    figures = report_records(db, "overview")[0]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Messages"] == f"{figures['messages']:,}"
     assert shown["Series posted"] == f"{figures['series']:,}"
@@ -72,7 +78,7 @@ def test_overview_shows_the_report_figures_and_follows_the_list_filter(db: Path)
     assert all(line in text for line in figures["caveats"])
     first = lists(db)[-1]  # the list with fewest messages
     ok(at.sidebar.selectbox(key="f_list").select(first).run())
-    narrowed = report(db, "overview", {"list": first})[0]
+    narrowed = report_records(db, "overview", {"list": first})[0]
     assert narrowed["messages"] < figures["messages"]
     assert {m.label: m.value for m in at.metric}["Messages"] == f"{narrowed['messages']:,}"
     assert at.query_params["list"] == first
@@ -83,7 +89,7 @@ def test_filters_come_from_the_address(db: Path) -> None:
     at = ok(page("overview", list=first, since="2024-03-01"))
     assert at.sidebar.selectbox(key="f_list").value == first
     assert at.sidebar.date_input(key="f_since").value == dt.date(2024, 3, 1)
-    expected = report(db, "overview", {"list": first, "since": "2024-03-01"})[0]
+    expected = report_records(db, "overview", {"list": first, "since": "2024-03-01"})[0]
     assert at.metric[1].value == f"{expected['series']:,}"
     # a value the database does not know is said, not silently used
     at = ok(page("overview", list="nope@example.org"))
@@ -92,13 +98,13 @@ def test_filters_come_from_the_address(db: Path) -> None:
 
 def test_latency_page_has_the_report_medians_and_curves(db: Path) -> None:
     at = ok(page("latency"))
-    cell = next(r for r in report(db, "review_latency", {"min_n": 10})
+    cell = next(r for r in report_records(db, "review_latency", {"min_n": 10})
                 if (r["subsystem"], r["author_kind"], r["author_group"]) == ("all",) * 3)
     assert at.metric[0].value == f"{cell['n_series']:,}"
     assert len(at.get("vega_lite_chart")) == 3
     kind = "individual"
     ok(at.sidebar.selectbox(key="f_org_kind").select(kind).run())
-    narrowed = next(r for r in report(db, "review_latency", {"org_kind": kind, "min_n": 10})
+    narrowed = next(r for r in report_records(db, "review_latency", {"org_kind": kind, "min_n": 10})
                     if (r["subsystem"], r["author_kind"], r["author_group"]) == ("all",) * 3)
     assert at.metric[0].value == f"{narrowed['n_series']:,}" != f"{cell['n_series']:,}"
 
@@ -107,26 +113,38 @@ def test_contributors_page_counts_what_it_is_asked(db: Path) -> None:
     at = ok(page("contributors"))
     for by in ("patches", "reviews"):
         ok(at.selectbox(key="contrib_by").select(by).run())
-        total = next(r["total"] for r in report(db, "contribution_shares",
+        total = next(r["total"] for r in report_records(db, "contribution_shares",
                                                 {"by": by, "period": "quarter"})
                      if r["period"] == "all" and r["subsystem"] == "all")
-        titles = " ".join(str(c.proto.spec) for c in at.get("vega_lite_chart"))
-        assert f"Share of {by} by organisation kind, per quarter (n = {total:,})" in titles
+        assert f"Share of {by} by organisation kind, per quarter (n = {total:,})" in \
+            chart_titles(at)
+    (every,) = [r for r in report_records(db, "outcomes_by_org_kind") if r["org_kind"] == "all"]
+    assert every["series"] > 0
+    assert ("Outcome of each kind's series (RFCs and stable backports left out) "
+            f"(n = {every['series']:,})") in chart_titles(at)
+    table = at.dataframe[-1].value
+    assert list(table["org_kind"]) == ["all", "corporate", "individual", "academic", "unknown"]
+    assert int(table["applied"].iloc[0]) == every["applied"]
 
 
 def test_maintainers_page_and_a_persons_page(db: Path) -> None:
     at = ok(page("maintainers"))
-    rows = [r for r in report(db, "maintainer_responsiveness", {"min_n": 10})
+    rows = [r for r in report_records(db, "maintainer_responsiveness", {"min_n": 10})
             if r["subsystem"] == "all"]
     table = at.dataframe[0].value
     assert len(table) == len(rows)
     assert set(table["maintainer"]) == {r["maintainer"] for r in rows}
     person = at.selectbox(key="maint_person").value
     assert at.query_params["person"] == person
-    sections = [r["detail"] for r in report(db, "person_activity", {"person": person})
+    sections = [r["detail"] for r in report_records(db, "person_activity", {"person": person})
                 if r["what"] == "section"]
     assert all(s in at.markdown[-1].value or any(s in m.value for m in at.markdown)
                for s in sections)
+    reviewers = report_records(db, "top_reviewers")
+    assert reviewers
+    shown = at.dataframe[-1].value
+    assert list(shown["reviewer"]) == [r["reviewer"] for r in reviewers]
+    assert f"**{len(reviewers):,}** people gave" in " ".join(m.value for m in at.markdown)
 
 
 def test_series_explorer_finds_a_series_and_shows_its_raw_mail(db: Path) -> None:
@@ -141,7 +159,7 @@ def test_series_explorer_finds_a_series_and_shows_its_raw_mail(db: Path) -> None
     assert at.query_params["q"] == sid
     assert at.selectbox(key="series_pick").value == sid
     assert any(h.value == subject for h in at.subheader)
-    msgs = report(db, "series_messages", {"series_id": sid})
+    msgs = report_records(db, "series_messages", {"series_id": sid})
     assert len(at.dataframe[2].value) == len(msgs)
     raw = at.code[0].value
     first = str(at.selectbox(key="raw_pick").value)
@@ -200,7 +218,7 @@ def test_sql_console_runs_a_reports_sql_with_the_filters(db: Path) -> None:
     assert "$list" in str(at.text_area(key="sql_text").value)
     ok(at.button(key="sql_run").click().run())
     shown = at.dataframe[0].value
-    expected = report(db, "series_outcomes", {"list": first})
+    expected = report_records(db, "series_outcomes", {"list": first})
     assert list(shown["series"]) == [r["series"] for r in expected]
 
 
@@ -229,7 +247,7 @@ def test_where_to_contribute_ranks_and_explains_every_section(db: Path) -> None:
     from pages.where import rank_key, why
 
     at = ok(page("where"))
-    rows = [r for r in report(db, "where_to_contribute", {"level": "section", "min_n": 3})
+    rows = [r for r in report_records(db, "where_to_contribute", {"level": "section", "min_n": 3})
             if r["level"] == "section"]
     table = at.dataframe[0].value
     assert list(table["subsystem"]) == [r["subsystem"] for r in sorted(rows, key=rank_key)]
@@ -237,7 +255,7 @@ def test_where_to_contribute_ranks_and_explains_every_section(db: Path) -> None:
     order = ["stale but attended", "active", "stale and unattended", "no activity known"]
     assert labels == sorted(labels, key=order.index)  # the label ranks first
     assert all(str(r["newcomer_series"] or 0) in why(r) for r in rows)  # each with its n
-    contacts = {r["subsystem"]: r for r in report(db, "section_contacts")}
+    contacts = {r["subsystem"]: r for r in report_records(db, "section_contacts")}
     first = table.iloc[0]
     assert first["send to"] == ", ".join(contacts[first["subsystem"]]["lists"])
     assert "The first five, explained" in [h.value for h in at.subheader]

@@ -67,6 +67,39 @@ def test_kaplan_meier_quantiles_and_wilson_interval_by_hand(tmp_path):
     assert curve == [(0.0, 1.0, 7), (1.0, round(6 / 7, 4), 7), (3.0, round(24 / 35, 4), 5),
                      (4.0, round(16 / 35, 4), 3), (5.0, round(8 / 35, 4), 2)]
 
+def test_ttfr_by_subsystem_leaves_backports_out_like_review_latency(tmp_path):
+    """A stable backport answered at once is no review request: adding it to X changes
+    neither report (docs/metrics.md, "Censoring")."""
+    db = _latency_db(tmp_path)
+    db.add("series", series_id="bp", posted_at=at(10), subsystems=["X"],
+           first_response_at=at(10) + dt.timedelta(hours=1), observed_until=at(40),
+           outcome_detail="backport")
+    (row,) = db.report("ttfr_by_subsystem").records()
+    assert (row["subsystem"], row["series"], row["unanswered"]) == ("X", 7, 3)
+    assert (row["km_median_hours"], row["pct_1d"]) == (96.0, 14.3)
+
+
+def test_ttfr_by_subsystem_medians_are_review_latency_ones(report_db):
+    """Nothing computes a figure a second way: per subsystem of the demo database,
+    ttfr_by_subsystem's series, answered share and median are review_latency's row for
+    that subsystem, all kinds, all authors."""
+    con = connect_readonly(report_db.path)
+    try:
+        ttfr = {r["subsystem"]: r for r in run_report(con, "ttfr_by_subsystem").records()}
+        latency = {r["subsystem"]: r for r in run_report(con, "review_latency", {"min_n": 1})
+                   .records() if (r["author_kind"], r["author_group"]) == ("all", "all")}
+    finally:
+        con.close()
+    assert set(ttfr) == set(latency) - {"all"} and len(ttfr) >= 5
+    for sub, row in ttfr.items():
+        same = latency[sub]
+        assert (row["series"], row["series"] - row["unanswered"]) == (
+            same["n_series"], same["n_answered"]), sub
+        assert row["km_median_hours"] == same["km_median_hours"], sub
+        assert (row["pct_1d"], row["pct_7d"], row["pct_30d"]) == (
+            same["pct_answered_1d"], same["pct_answered_7d"], same["pct_answered_30d"]), sub
+
+
 
 def test_newcomer_rule_at_its_edges(tmp_path):
     """The archive's first trusted message is in January 2024, so the warm-up ends on

@@ -63,8 +63,10 @@ def _expand(sql: str) -> str:
 def _registry() -> dict[str, Report]:
     from analytics.reports.catalog import CATALOG
     from analytics.reports.explore import EXPLORE
+    from analytics.reports.provenance import PROVENANCE
+    from analytics.reports.review import REVIEW
 
-    return {r.name: r for r in (*CATALOG, *EXPLORE)}
+    return {r.name: r for r in (*CATALOG, *REVIEW, *PROVENANCE, *EXPLORE)}
 
 
 REPORTS: dict[str, Report] = _registry()

@@ -65,7 +65,9 @@ CATALOG: tuple[Report, ...] = (
         "and the median time to first response in hours from a Kaplan–Meier estimate "
         "in which unanswered series are censored at observed_until (NULL when fewer "
         "than half are ever answered). First response: the first reply below the "
-        "series from a person other than its author, not a bot.",
+        "series from a person other than its author, not a bot. Stable backports are "
+        "left out: the series and estimator are review_latency's, whose row for the "
+        "subsystem, all kinds and all authors, gives the same figures.",
         params=(*SCOPE, ORG_KIND),
         columns=(
             C("subsystem", "MAINTAINERS section of the series' patches"),

@@ -1,20 +1,17 @@
 -- Time to first response per subsystem: Kaplan–Meier median with unanswered series
--- censored at observed_until, and the share answered within 1, 7 and 30 days.
--- The median is the first time at which the survival ("still unanswered") is at most
--- 0.5; the 1e-9 keeps an exact 0.5 from being missed by floating-point rounding. The
--- estimator is _km.sql's, shared with the other reports.
-WITH obs AS (
-    SELECT unnest(s.subsystems) AS subsystem,
-           epoch(coalesce(s.first_response_at, s.observed_until) - s.posted_at) / 86400.0
-               AS days,
-           s.first_response_at IS NOT NULL AS answered,
-           epoch(s.observed_until - s.posted_at) / 86400.0 AS observed_days
-    FROM series s
-    WHERE s.posted_at IS NOT NULL AND s.observed_until >= s.posted_at
-      AND ($list::VARCHAR IS NULL OR list_contains(s.lists, $list::VARCHAR))
-      AND ($since::TIMESTAMPTZ IS NULL OR s.posted_at >= $since::TIMESTAMPTZ)
-      AND ($until::TIMESTAMPTZ IS NULL OR s.posted_at < $until::TIMESTAMPTZ)
-      AND ($org_kind::VARCHAR IS NULL OR s.author_org_kind = $org_kind::VARCHAR)
+-- censored at observed_until, and the share answered within 1, 7 and 30 days
+-- (docs/metrics.md, "Censoring"). The series are review_latency's (_latency_series.sql:
+-- stable backports left out) and the estimator is _km.sql's, so each median equals
+-- review_latency's for that subsystem, all kinds, all authors. The median is the first
+-- time at which the survival ("still unanswered") is at most 0.5; the 1e-9 keeps an
+-- exact 0.5 from being missed by floating-point rounding.
+WITH
+-- @include series_group
+-- @include latency_series
+obs AS (
+    SELECT u.subsystem, coalesce(l.response_days, l.observed_days) AS days,
+           l.response_days IS NOT NULL AS answered, l.observed_days
+    FROM latency_series l, unnest(coalesce(l.subsystems, []::VARCHAR[])) AS u(subsystem)
 ),
 km_input AS (
     SELECT subsystem AS grp, days, answered AS event FROM obs
@@ -38,4 +35,4 @@ FROM obs o
 LEFT JOIN medians md USING (subsystem)
 WHERE $subsystem::VARCHAR IS NULL OR o.subsystem = $subsystem::VARCHAR
 GROUP BY o.subsystem
-ORDER BY series DESC
+ORDER BY series DESC, o.subsystem
