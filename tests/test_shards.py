@@ -196,9 +196,15 @@ def test_ctrl_c_of_lorelens_sample_is_one_line_and_ends_the_workers(tmp_path: Pa
     """Ctrl-C (SIGINT to every process of the command, as a terminal sends it) while
     `lorelens sample` runs: the command's one line, and no worker traceback."""
     lorelens = Path(sys.executable).with_name("lorelens")
-    proc = subprocess.Popen([lorelens, "sample", "--out", str(tmp_path / "s"), "--scale",
-                             "40000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    # caught here, so the command starts with the default: started by a shell's `… &`,
+    # this process ignores SIGINT, and so would the command
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([lorelens, "sample", "--out", str(tmp_path / "s"),
+                                 "--scale", "40000"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         deadline = time.monotonic() + 60
         while len(workers := children(proc.pid)) < SHARDS:
