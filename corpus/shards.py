@@ -11,6 +11,7 @@ merge: the output is byte-identical either way (tested).
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import marshal
 import multiprocessing
@@ -92,7 +93,7 @@ class ShardRun:
                     _grow_pipe(send)
                     p = ctx.Process(target=_work, args=(sc, send, recvs, self.git),
                                     name=f"lorelens-shard-{i}", daemon=True)
-                    p.start()
+                    _start(p)
                     procs.append(p)
                 finally:
                     send.close()  # the worker's copy is the pipe's only write end
@@ -119,6 +120,19 @@ def _grow_pipe(conn: Connection) -> None:
         fcntl.fcntl(conn.fileno(), _F_SETPIPE_SZ, 1 << 20)
     except OSError:  # pragma: no cover - other kernels / a lower pipe-max-size
         pass
+
+
+def _start(p: BaseProcess) -> None:
+    """Fork the worker with every object of this process frozen for the garbage
+    collector (``gc.freeze``), so that the worker never collects this process's garbage:
+    finalizers of objects it did not make are not its to run. In a full test run one of
+    a library's, run by a worker while it collected, crashed it with SIGSEGV; others
+    could flush a buffer into a file this process writes, or close a database."""
+    gc.freeze()
+    try:
+        p.start()
+    finally:
+        gc.unfreeze()
 
 
 def _work(sc: Scenario, conn: Connection, recvs: list[Connection], git: bool) -> None:

@@ -224,3 +224,35 @@ def test_ctrl_c_of_lorelens_sample_is_one_line_and_ends_the_workers(tmp_path: Pa
     assert err.decode().splitlines() == [
         "lorelens: interrupted (what was committed is kept; run again to resume)"]
     assert not any(alive(w) for w in workers)
+
+
+class Finalized:
+    """Garbage (a cycle) whose finalizer notes which process ran it."""
+
+    def __init__(self, note: Path) -> None:
+        self.note = note
+        self.me = self
+
+    def __del__(self) -> None:
+        with open(self.note, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+def test_the_workers_leave_this_process_s_garbage_alone(tmp_path: Path) -> None:
+    """A worker never runs the finalizers of garbage it inherited: they are this
+    process's to run (a library's crashed a worker with SIGSEGV)."""
+    run = ShardRun(shards(tmp_path), parallel=True, git=False)
+    note = tmp_path / "finalized"
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(100_000)  # the garbage stays uncollected here until the fork
+    try:
+        Finalized(note)
+        for _ in run.events():
+            pass
+    finally:
+        gc.set_threshold(*thresholds)
+    assert not note.exists(), "a worker ran this process's finalizer"
+    gc.collect()
+    assert note.read_text() == f"{os.getpid()}\n"
+
