@@ -444,8 +444,9 @@ def demo(db: Path, url: str | None, lore_url: str, maintainers_file: Path | None
     from ingest.sources.remote import lore_url as to_url
 
     try:
+        stops = click.get_current_context().meta.get(STOPS, [])
         run_demo(db, url=url and to_url(url, lore_url), maintainers=maintainers_file,
-                 scale=scale, echo=lambda m: click.echo(m))
+                 scale=scale, echo=lambda m: click.echo(m), stopped=lambda: bool(stops))
     except RemoteError as exc:
         raise RemoteError(f"{exc} (offline, `make demo` or `lorelens demo` without "
                           "--from-lore builds the sample instead)") from exc

@@ -44,16 +44,21 @@ def run_demo(
     maintainers: Path | None = None,
     scale: int = 20000,
     echo: Callable[[str], None] = print,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> None:
+    """Build ``db`` from the offline sample (or the inbox at ``url``) and enrich it;
+    ``stopped`` says whether the command has been told to stop, as for an ingest."""
     mirrors = db.parent / "mirrors"
     if url:
-        summary = ingest([url], db, mirrors=mirrors, log=echo, publish=False)
+        summary = ingest([url], db, mirrors=mirrors, log=echo, publish=False,
+                         stopped=stopped)
         maint, maps = maintainers, []
     else:
         out = db.parent / "sample"
         _sample(out, scale, echo)
         inboxes = sorted(str(p) for p in (out / "inbox").iterdir() if p.is_dir())
-        summary = ingest(inboxes, db, mirrors=mirrors, log=echo, publish=False)
+        summary = ingest(inboxes, db, mirrors=mirrors, log=echo, publish=False,
+                         stopped=stopped)
         maint, maps = out / "MAINTAINERS", [out / "domain-map"]
     echo(summary.line())
     store = Database(db)
