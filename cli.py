@@ -6,8 +6,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -52,20 +52,30 @@ lore_url_option = click.option(
 
 #: ``ctx.meta`` key of the stop signals a command has received (see `_stop_signals`)
 STOPS = "lorelens.stops"
+#: the commands that write a database: a stop keeps what they committed, and a rerun resumes
+WRITERS = frozenset({"ingest", "enrich", "maintainers", "orgs", "upgrade", "demo"})
+#: ``ctx.meta`` key of what to call at once when a stop signal comes (`_stop_signals`)
+ON_STOP = "lorelens.on_stop"
 
 
 @contextmanager
-def _stop_signals() -> Iterator[list[int]]:
+def _stop_signals() -> Iterator[tuple[list[int], list[Callable[[], object]]]]:
     """SIGTERM (``kill``, a service manager, a closing container) stops a command as
     Ctrl-C does, so an ingest rolls back its open batch and records its run as
     interrupted instead of vanishing mid-write; a second SIGTERM ends it at once.
 
     Yields the stop signals received so far (SIGTERM, and SIGINT unless it is ignored):
     a library may turn the exception raised for one into an error of its own. DuckDB
-    does, when the signal comes during a query: "Query interrupted"."""
+    does, when the signal comes during a query: "Query interrupted".
+
+    Also yields a list of callables to run as soon as a stop signal comes, from another
+    thread: Python runs its handler only once the main thread is back from C, and a
+    DuckDB query may not come back for a long time (``lorelens sql`` of a query that
+    never ends); a reader's ``con.interrupt`` there ends the query at once."""
     came: list[int] = []
+    on_stop: list[Callable[[], object]] = []
     if threading.current_thread() is not threading.main_thread():
-        yield came  # only the main thread may handle signals
+        yield came, on_stop  # only the main thread may handle signals
         return
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -80,10 +90,41 @@ def _stop_signals() -> Iterator[list[int]]:
         watched.append(signal.SIGINT)
     before = {s: signal.signal(s, stop) for s in watched}
     try:
-        yield came
+        with _watching(on_stop):
+            yield came, on_stop
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+@contextmanager
+def _watching(on_stop: list[Callable[[], object]]) -> Iterator[None]:
+    """Run ``on_stop`` from a thread of its own when SIGTERM or SIGINT arrives.
+
+    Python's own signal handler writes the signal's number to a "wakeup" file descriptor
+    at once, whatever the main thread is doing (``signal.set_wakeup_fd``); a thread
+    waits on the other end of that pipe."""
+    wake, woken = os.pipe()
+    os.set_blocking(woken, False)
+    previous = signal.set_wakeup_fd(woken, warn_on_full_buffer=False)
+
+    def watch() -> None:
+        while data := os.read(wake, 64):
+            if signal.SIGTERM in data or signal.SIGINT in data:
+                for call in list(on_stop):
+                    with suppress(Exception):  # the stop itself is what to report
+                        call()
+
+    watcher = threading.Thread(target=watch, name="lorelens-stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous)
+        os.close(woken)  # the watcher reads the pipe's end and returns
+        watcher.join(5)
+        if not watcher.is_alive():
+            os.close(wake)
 
 
 port_option = click.option(
@@ -97,8 +138,9 @@ class LorelensGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with _stop_signals() as stops:
+            with _stop_signals() as (stops, on_stop):
                 ctx.meta[STOPS] = stops
+                ctx.meta[ON_STOP] = on_stop
                 try:
                     return super().invoke(ctx)
                 except Exception as exc:
@@ -123,8 +165,9 @@ class LorelensGroup(click.Group):
             ctx.exit(1)
         except KeyboardInterrupt as exc:
             how = "terminated" if isinstance(exc, Terminated) else "interrupted"
-            click.echo(f"lorelens: {how} (what was committed is kept; run again to resume)",
-                       err=True)
+            if ctx.invoked_subcommand in WRITERS:
+                how += " (what was committed is kept; run again to resume)"
+            click.echo(f"lorelens: {how}", err=True)
             ctx.exit(128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT))
 
 
@@ -646,8 +689,15 @@ def _reading(db: Path, *, files: bool = False) -> Iterator[Any]:
     if snap is not None:
         click.echo(f"{db} is being written by another process: reading its snapshot of "
                    f"{snap.data_time:%Y-%m-%d %H:%M:%S} UTC", err=True)
-    with con:
-        yield con
+    # a stop signal interrupts the query running now, not only after it (_stop_signals)
+    on_stop = click.get_current_context().meta.get(ON_STOP, [])
+    interrupt = con.interrupt  # one object: DuckDB's bound methods do not compare equal
+    on_stop.append(interrupt)
+    try:
+        with con:
+            yield con
+    finally:
+        on_stop.remove(interrupt)
 
 
 def _format(fmt: str | None, out: Path | None) -> str:

@@ -250,15 +250,15 @@ def cpu_seconds(pid: int) -> float:
 def test_a_stop_during_a_query_is_the_one_line(tmp_path: Path) -> None:
     """SIGTERM while DuckDB runs a query: DuckDB reports it as an error of its own
     ("Query interrupted"), which ended the command with a traceback; or, where DuckDB
-    does not look for signals during the query, the query goes on until --timeout
-    stops it, which ended the command with that error instead. Either way the command
-    was told to stop, and says so."""
+    does not look for signals during the query, the query went on until --timeout
+    stopped it. The stop interrupts the query at once (the time limit here is far
+    beyond the test's wait), and the command says it was told to stop."""
     if not Path("/proc/self/stat").exists():
         skip_or_fail("needs /proc (Linux) to see the command's CPU time")
     db = tmp_path / "t.duckdb"
     Database(db).close()
     exe = Path(sys.executable).with_name("lorelens")
-    child = subprocess.Popen([str(exe), "sql", "--db", str(db), "--timeout", "30", ENDLESS],
+    child = subprocess.Popen([str(exe), "sql", "--db", str(db), "--timeout", "3600", ENDLESS],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         # starting takes the command well under a second of CPU: beyond 2 s, the
@@ -275,8 +275,7 @@ def test_a_stop_during_a_query_is_the_one_line(tmp_path: Path) -> None:
             child.kill()
             child.communicate()
     assert child.returncode == 128 + signal.SIGTERM
-    assert err.decode().splitlines() == [
-        "lorelens: terminated (what was committed is kept; run again to resume)"]
+    assert err.decode().splitlines() == ["lorelens: terminated"]  # a reader: nothing to keep
 
 
 def test_a_stop_that_duckdb_reports_leaves_the_run_interrupted(tmp_path: Path) -> None:

@@ -221,8 +221,7 @@ def test_ctrl_c_of_lorelens_sample_is_one_line_and_ends_the_workers(tmp_path: Pa
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
     assert proc.returncode == 128 + signal.SIGINT
-    assert err.decode().splitlines() == [
-        "lorelens: interrupted (what was committed is kept; run again to resume)"]
+    assert err.decode().splitlines() == ["lorelens: interrupted"]
     assert not any(alive(w) for w in workers)
 
 
