@@ -109,7 +109,8 @@ def _outcomes(c: common.Context) -> None:
     long = [{"org_kind": labels[r["org_kind"]], "outcome": o, "series": r[o],
              "of": r["series"]} for r in kinds for o in outcomes]
     spec = alt.Chart(alt.Data(values=long)).mark_bar().encode(
-        y=alt.Y("org_kind:N", sort=[labels[k] for k in KINDS if k in labels], title=None),
+        y=alt.Y("org_kind:N", sort=[labels[k] for k in KINDS if k in labels], title=None,
+                axis=alt.Axis(labelLimit=300)),  # "corporate (n = 1,970)" whole
         x=alt.X("series:Q", stack="normalize", title="share of the kind's series",
                 axis=alt.Axis(format="%")),
         color=alt.Color("outcome:N", sort=outcomes, title="outcome",
