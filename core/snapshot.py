@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,15 +137,7 @@ def current(db: Path) -> Snapshot:
 
 def open_latest(db: Path) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
     """A locked-down read-only connection to the newest snapshot (:func:`current`)."""
-    for attempt in (1, 2):
-        snap = current(db)
-        try:
-            return connect_readonly(snap.path), snap
-        except DatabaseError:
-            # a writer may prune the copy between listing and opening: look again once
-            if attempt == 2 or snap.path.exists():
-                raise
-    raise AssertionError("unreachable")
+    return _open(lambda: current(db), files=False)
 
 
 def open_for_reading(db: Path, *, files: bool = False
@@ -160,21 +153,30 @@ def open_for_reading(db: Path, *, files: bool = False
     db = Path(db)
     try:
         return connect_readonly(db, files=files), None
-    except DatabaseLocked:
-        for attempt in (1, 2):
-            copies = snapshots(db)
-            if not copies:
-                raise
-            newest = copies[-1]
-            try:
-                con = connect_readonly(newest, files=files)
-            except DatabaseError:
-                # a writer may prune the copy between listing and opening: look again once
-                if attempt == 2 or newest.exists():
-                    raise
-                continue
-            return con, Snapshot(newest, _data_time(newest), writing=True)
-        raise
+    except DatabaseLocked as exc:
+        locked = exc  # the error to give when there is no snapshot to read instead
+
+    def newest() -> Snapshot:
+        copies = snapshots(db)
+        if not copies:
+            raise locked
+        return Snapshot(copies[-1], _data_time(copies[-1]), writing=True)
+
+    return _open(newest, files=files)
+
+
+def _open(find: Callable[[], Snapshot], *, files: bool
+          ) -> tuple[duckdb.DuckDBPyConnection, Snapshot]:
+    """Open the copy that ``find`` names. A writer may prune it between listing and
+    opening: then look again, once."""
+    snap = find()
+    try:
+        return connect_readonly(snap.path, files=files), snap
+    except DatabaseError:
+        if snap.path.exists():
+            raise
+    snap = find()
+    return connect_readonly(snap.path, files=files), snap
 
 
 def _data_time(copy: Path) -> dt.datetime:
