@@ -418,6 +418,16 @@ def bare_report_db(tmp_path_factory: pytest.TempPathFactory) -> ReportDB:
 
 
 @pytest.fixture(scope="session")
+def odd_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The odd mails (``odd_mails``) of one v1 list ingested, not enriched: shared by the
+    tests that only read it."""
+    tmp = tmp_path_factory.mktemp("odd-db")
+    path = tmp / "db.duckdb"
+    run_ingest([write_v1(tmp / "linux-watchdog.vger.kernel.org.0.git", odd_mails())], path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the schema and no mail."""
     from ingest.load import Database

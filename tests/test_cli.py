@@ -32,12 +32,9 @@ from tests.conftest import (
 NO_DB = {"sample": "writes a sample archive, not a database"}
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("cli")
-    path = tmp / "db.duckdb"
-    run_ingest([write_v1(tmp / "linux-watchdog.vger.kernel.org.0.git", odd_mails())], path)
-    return path
+@pytest.fixture
+def db(odd_db: Path) -> Path:
+    return odd_db
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -14,15 +14,11 @@ from click.testing import CliRunner
 
 import cli
 from analytics.db import QueryError
-from tests.conftest import odd_mails, run_ingest, write_v1
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("sqllimits")
-    path = tmp / "db.duckdb"
-    run_ingest([write_v1(tmp / "linux-watchdog.vger.kernel.org.0.git", odd_mails())], path)
-    return path
+@pytest.fixture
+def db(odd_db: Path) -> Path:
+    return odd_db
 
 
 def sql(*args: str):
