@@ -22,12 +22,11 @@ class Status:
 
 def status(con: duckdb.DuckDBPyConnection) -> Status:
     """What ``lorelens status`` prints: the figures of the ``overview`` report, and the
-    log rows of the latest ingest and enrichment runs."""
+    log rows of the latest ingest and enrichment runs (the latter with ``current``: made
+    by this lorelens' enrichment)."""
     from analytics.reports import run_report
 
     (overview,) = run_report(con, "overview").records()
-    if (stale := stale_enrichment(con)) is not None:
-        overview["caveats"] = [*(overview["caveats"] or []), stale]
     last_run = _latest(con, "SELECT run_id, started_at, status, n_read, n_new, "
                             "n_cross_posted, n_duplicate, n_failed, seconds "
                             "FROM ingest_runs ORDER BY run_id DESC LIMIT 1")
@@ -35,28 +34,35 @@ def status(con: duckdb.DuckDBPyConnection) -> Status:
         # a writer holds the file locked while it runs, so this read-only connection could
         # not be open: the run ended without recording it (killed, or a full disk)
         last_run["status"] = "interrupted"
-    return Status(overview, last_run,
-                  _latest(con, "SELECT enrich_id, finished_at, mode, reason, last_run, seconds, "
-                               "version = ? AS current "
-                               "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1",
-                          [enrichment_version()]))
+    enrichment = _latest(con, _LAST_ENRICHMENT)
+    if enrichment is not None:
+        enrichment["current"] = enrichment["version"] == enrichment_version()
+        if (stale := _stale(enrichment["version"])) is not None:
+            overview["caveats"] = [*(overview["caveats"] or []), stale]
+    return Status(overview, last_run, enrichment)
+
+
+_LAST_ENRICHMENT = ("SELECT enrich_id, finished_at, mode, reason, last_run, seconds, version "
+                    "FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1")
 
 
 def stale_enrichment(con: duckdb.DuckDBPyConnection) -> str | None:
     """A caveat when the enrichment tables were computed by a lorelens whose enrichment
     differs from this one's (``enrich_runs.version``): they may lack what this one
     computes, until the next ``lorelens enrich`` recomputes them whole."""
-    found = con.execute("SELECT version FROM enrich_runs ORDER BY enrich_id DESC LIMIT 1"
-                        ).fetchall()
-    if not found or found[0][0] == enrichment_version():
+    last = _latest(con, _LAST_ENRICHMENT)
+    return None if last is None else _stale(last["version"])
+
+
+def _stale(version: str) -> str | None:
+    if version == enrichment_version():
         return None
-    return (f"the enrichment tables were computed by another lorelens ({found[0][0]}; this "
+    return (f"the enrichment tables were computed by another lorelens ({version}; this "
             f"one is {enrichment_version()}): run lorelens enrich to recompute them")
 
 
-def _latest(con: duckdb.DuckDBPyConnection, sql: str,
-            params: list[Any] | None = None) -> dict[str, Any] | None:
-    cur = con.execute(sql, params or [])
+def _latest(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any] | None:
+    cur = con.execute(sql)
     rows = cur.fetchall()
     return dict(zip([d[0] for d in cur.description], rows[0], strict=True)) if rows else None
 
